@@ -1,0 +1,91 @@
+// A queue of input chunks read as one contiguous byte sequence, copying only across chunk seams.
+
+/**
+ * Bytes arrive in chunks of any size (a file read, a pipe read). Decoders ask for "the next n
+ * bytes"; when those lie inside one chunk they get a zero-copy view, and only a record that
+ * straddles a seam is joined into a fresh buffer. Views stay valid after later pushes: chunks are
+ * never reused or overwritten, so a consumer may keep one (it keeps the chunk alive).
+ */
+export class ChunkQueue {
+  #chunks: Uint8Array[] = [];
+  /** Index of the first chunk still holding unread bytes. */
+  #head = 0;
+  /** Read position inside `#chunks[#head]`. */
+  #headOffset = 0;
+  #available = 0;
+  #consumed = 0;
+
+  /** Bytes pushed but not yet read. */
+  get available(): number {
+    return this.#available;
+  }
+
+  /** Bytes read (or skipped) since the start: the offset of the next byte in the whole input. */
+  get offset(): number {
+    return this.#consumed;
+  }
+
+  push(chunk: Uint8Array): void {
+    if (chunk.byteLength === 0) return;
+    this.#chunks.push(chunk);
+    this.#available += chunk.byteLength;
+  }
+
+  /** The next `length` bytes without consuming them; undefined when fewer are available. */
+  peek(length: number): Uint8Array | undefined {
+    if (length > this.#available) return undefined;
+    const first = this.#chunks[this.#head];
+    if (first !== undefined && first.byteLength - this.#headOffset >= length) {
+      return first.subarray(this.#headOffset, this.#headOffset + length);
+    }
+    if (length === 0) return new Uint8Array(0);
+    return this.#join(length);
+  }
+
+  /** The next `length` bytes, consumed; undefined (and nothing consumed) when fewer are available. */
+  read(length: number): Uint8Array | undefined {
+    const bytes = this.peek(length);
+    if (bytes !== undefined) this.skip(length);
+    return bytes;
+  }
+
+  /** Consume `length` bytes (at most what is available). */
+  skip(length: number): void {
+    let remaining = Math.min(length, this.#available);
+    this.#available -= remaining;
+    this.#consumed += remaining;
+    while (remaining > 0) {
+      const chunk = this.#chunks[this.#head]!;
+      const left = chunk.byteLength - this.#headOffset;
+      if (remaining < left) {
+        this.#headOffset += remaining;
+        remaining = 0;
+      } else {
+        remaining -= left;
+        this.#head++;
+        this.#headOffset = 0;
+      }
+    }
+    // Drop consumed chunks in batches so the array does not grow without bound.
+    if (this.#head > 64 || this.#head === this.#chunks.length) {
+      this.#chunks = this.#chunks.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  #join(length: number): Uint8Array {
+    const joined = new Uint8Array(length);
+    let written = 0;
+    let index = this.#head;
+    let offset = this.#headOffset;
+    while (written < length) {
+      const chunk = this.#chunks[index]!;
+      const take = Math.min(chunk.byteLength - offset, length - written);
+      joined.set(chunk.subarray(offset, offset + take), written);
+      written += take;
+      index++;
+      offset = 0;
+    }
+    return joined;
+  }
+}

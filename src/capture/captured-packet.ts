@@ -1,0 +1,63 @@
+// What the capture stage hands on: one packet record, and notes about the input itself.
+
+/** One packet record from the capture file, before any link-layer decoding. */
+export interface CapturedPacket {
+  /** 1-based position in the file, counting every packet record (Wireshark's frame number). */
+  packetNumber: number;
+  /** Capture time in microseconds since the Unix epoch (finer resolutions are truncated). */
+  timeUs: number;
+  /** pcapng interface index (0 for classic pcap). */
+  interfaceId: number;
+  /** LINKTYPE_* value of the interface that captured the packet. */
+  linkType: number;
+  /** Bytes on the wire; `data` may be shorter when the snapshot length cut the packet. */
+  originalLength: number;
+  /** The captured bytes. A view that stays valid (the chunk it points into is never reused). */
+  data: Uint8Array;
+  /** Offset of the packet's record (or block) in the decompressed input. */
+  recordOffset: number;
+}
+
+export type CaptureWarningCode =
+  /** The input ended inside a record: the partial record is dropped. */
+  | "truncated-record"
+  /** A packet on a link type we cannot decode: counted and skipped. */
+  | "unknown-link-type"
+  /** A pcapng block that is malformed but could be stepped over. */
+  | "malformed-block"
+  /** A record whose captured length exceeds its original length, or similar oddity we tolerate. */
+  | "odd-record";
+
+export interface CaptureWarning {
+  kind: "capture.warning";
+  code: CaptureWarningCode;
+  message: string;
+  /** Packet number the warning is about, when it is about one packet. */
+  packetNumber?: number;
+  /** Byte offset in the decompressed input. */
+  byteOffset?: number;
+}
+
+/** A pcapng Decryption Secrets Block, kept for TLS decryption (RFC draft-ietf-opsawg-pcapng §4.7). */
+export interface DecryptionSecrets {
+  /** Secrets type, e.g. 0x544c534b "TLSK" for a TLS key log. */
+  secretsType: number;
+  data: Uint8Array;
+  byteOffset: number;
+}
+
+/** Receives what a capture decoder finds, in file order. */
+export interface CaptureSink {
+  packet(packet: CapturedPacket): void;
+  warning(warning: CaptureWarning): void;
+  secrets(secrets: DecryptionSecrets): void;
+}
+
+/** A sans-I/O decoder of one capture file format: push bytes, get packets through the sink. */
+export interface CaptureDecoder {
+  push(chunk: Uint8Array): void;
+  /** End of input: reports a record cut short. */
+  end(): void;
+  /** Description of the format for summaries, e.g. "pcap (nanosecond, big-endian)". */
+  readonly formatName: string;
+}

@@ -1,0 +1,303 @@
+// pcapng files (draft-ietf-opsawg-pcapng): sections, interfaces with their own link type and
+// timestamp resolution, and the three packet block kinds. Other blocks are skipped by length.
+
+import { ChunkQueue } from "../../bytes/chunk-queue.js";
+import { viewOf } from "../../bytes/data-view.js";
+import { H2scopeError } from "../../errors.js";
+import { DEFAULT_LIMITS, type Limits } from "../../limits.js";
+import type { CaptureDecoder, CaptureSink } from "../captured-packet.js";
+import { timestampConverter, type TimestampToUs } from "./timestamp.js";
+
+export const BLOCK_SECTION_HEADER = 0x0a0d0d0a;
+const BLOCK_INTERFACE_DESCRIPTION = 0x00000001;
+const BLOCK_OBSOLETE_PACKET = 0x00000002;
+const BLOCK_SIMPLE_PACKET = 0x00000003;
+const BLOCK_ENHANCED_PACKET = 0x00000006;
+const BLOCK_DECRYPTION_SECRETS = 0x0000000a;
+
+const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
+const OPTION_END = 0;
+const OPTION_IF_TSRESOL = 9;
+const OPTION_IF_TSOFFSET = 14;
+/** Type, total length, and the trailing copy of the total length. */
+const BLOCK_FRAMING_LENGTH = 12;
+
+interface InterfaceDescription {
+  linkType: number;
+  snapLength: number;
+  toTimeUs: TimestampToUs;
+}
+
+export class PcapngDecoder implements CaptureDecoder {
+  readonly #sink: CaptureSink;
+  readonly #limits: Limits;
+  readonly #queue = new ChunkQueue();
+  /** Byte order of the current section; unknown until its Section Header Block is read. */
+  #littleEndian: boolean | undefined;
+  #sectionCount = 0;
+  #bigEndianSeen = false;
+  #littleEndianSeen = false;
+  #interfaces: InterfaceDescription[] = [];
+  #packetNumber = 0;
+  #stopped = false;
+
+  constructor(sink: CaptureSink, limits: Limits = DEFAULT_LIMITS) {
+    this.#sink = sink;
+    this.#limits = limits;
+  }
+
+  get formatName(): string {
+    const orders = [this.#littleEndianSeen ? "little" : "", this.#bigEndianSeen ? "big" : ""].filter(Boolean).join("+");
+    return `pcapng (${this.#sectionCount} section${this.#sectionCount === 1 ? "" : "s"}, ${orders || "unknown"}-endian)`;
+  }
+
+  push(chunk: Uint8Array): void {
+    if (this.#stopped) return;
+    this.#queue.push(chunk);
+    while (this.#readBlock()) {
+      // each call consumes one whole block
+    }
+  }
+
+  end(): void {
+    if (this.#stopped) return;
+    const left = this.#queue.available;
+    if (left > 0) {
+      this.#sink.warning({
+        kind: "capture.warning",
+        code: "truncated-record",
+        message: `the capture ends inside a block (${left} bytes at offset ${this.#queue.offset} dropped); every packet before it was read`,
+        packetNumber: this.#packetNumber + 1,
+        byteOffset: this.#queue.offset,
+      });
+    }
+  }
+
+  /** Reads one whole block if it is available; false when more input is needed. */
+  #readBlock(): boolean {
+    const queue = this.#queue;
+    const start = queue.peek(12);
+    if (start === undefined) return false;
+    const startView = viewOf(start);
+    const blockOffset = queue.offset;
+    if (startView.getUint32(0, false) === BLOCK_SECTION_HEADER) {
+      // The section's byte order is announced by the magic right after the length.
+      const magicBig = startView.getUint32(8, false);
+      if (magicBig === BYTE_ORDER_MAGIC) this.#littleEndian = false;
+      else if (startView.getUint32(8, true) === BYTE_ORDER_MAGIC) this.#littleEndian = true;
+      else this.#fail(`section header block at byte offset ${blockOffset} has no valid byte-order magic`, blockOffset);
+    } else if (this.#littleEndian === undefined) {
+      this.#fail(`pcapng input does not start with a section header block`, blockOffset);
+    }
+    const littleEndian = this.#littleEndian!;
+    const blockType = startView.getUint32(0, littleEndian);
+    const totalLength = startView.getUint32(4, littleEndian);
+    if (totalLength < BLOCK_FRAMING_LENGTH || totalLength % 4 !== 0 || totalLength > this.#limits.maxBlockBytes) {
+      this.#fail(
+        `impossible block length ${totalLength} for block type 0x${blockType.toString(16)} at byte offset ${blockOffset}` +
+          ` (after packet ${this.#packetNumber}); stopped reading there`,
+        blockOffset,
+      );
+    }
+    const block = queue.peek(totalLength);
+    if (block === undefined) return false;
+    const view = viewOf(block);
+    const trailingLength = view.getUint32(totalLength - 4, littleEndian);
+    if (trailingLength !== totalLength) {
+      this.#fail(
+        `block at byte offset ${blockOffset} says it is ${totalLength} bytes long at its start and ${trailingLength} at its end; stopped reading there`,
+        blockOffset,
+      );
+    }
+    queue.skip(totalLength);
+    const body = block.subarray(8, totalLength - 4);
+    switch (blockType) {
+      case BLOCK_SECTION_HEADER:
+        this.#readSectionHeader();
+        break;
+      case BLOCK_INTERFACE_DESCRIPTION:
+        this.#readInterfaceDescription(body, blockOffset);
+        break;
+      case BLOCK_ENHANCED_PACKET:
+        this.#readEnhancedPacket(body, blockOffset);
+        break;
+      case BLOCK_SIMPLE_PACKET:
+        this.#readSimplePacket(body, blockOffset);
+        break;
+      case BLOCK_OBSOLETE_PACKET:
+        this.#readObsoletePacket(body, blockOffset);
+        break;
+      case BLOCK_DECRYPTION_SECRETS:
+        this.#readDecryptionSecrets(body, blockOffset);
+        break;
+      default:
+        // Name resolution, interface statistics, custom blocks: nothing we need, skipped by length.
+        break;
+    }
+    return true;
+  }
+
+  #readSectionHeader(): void {
+    // A new section starts a new interface numbering (pcapng §4.1).
+    this.#interfaces = [];
+    this.#sectionCount++;
+    if (this.#littleEndian) this.#littleEndianSeen = true;
+    else this.#bigEndianSeen = true;
+  }
+
+  #readInterfaceDescription(body: Uint8Array, blockOffset: number): void {
+    const littleEndian = this.#littleEndian!;
+    if (body.byteLength < 8) {
+      this.#malformed(`interface description block at byte offset ${blockOffset} is too short`, blockOffset);
+      // Keep numbering aligned: later packets name interfaces by index.
+      this.#interfaces.push({ linkType: -1, snapLength: 0, toTimeUs: timestampConverter(6, 0) });
+      return;
+    }
+    const view = viewOf(body);
+    const linkType = view.getUint16(0, littleEndian);
+    const snapLength = view.getUint32(4, littleEndian);
+    let tsresol = 6;
+    let tsoffsetSeconds = 0;
+    for (const option of readOptions(body.subarray(8), littleEndian)) {
+      if (option.code === OPTION_IF_TSRESOL && option.value.byteLength >= 1) {
+        tsresol = option.value[0]!;
+      } else if (option.code === OPTION_IF_TSOFFSET && option.value.byteLength >= 8) {
+        const optionView = viewOf(option.value);
+        // A signed 64-bit count of seconds; real offsets fit easily in a double.
+        const high = optionView.getInt32(littleEndian ? 4 : 0, littleEndian);
+        const low = optionView.getUint32(littleEndian ? 0 : 4, littleEndian);
+        tsoffsetSeconds = high * 4294967296 + low;
+      }
+    }
+    this.#interfaces.push({ linkType, snapLength, toTimeUs: timestampConverter(tsresol, tsoffsetSeconds) });
+  }
+
+  #readEnhancedPacket(body: Uint8Array, blockOffset: number): void {
+    this.#packetNumber++;
+    if (body.byteLength < 20) {
+      this.#malformed(`enhanced packet block for packet ${this.#packetNumber} at byte offset ${blockOffset} is too short`, blockOffset);
+      return;
+    }
+    const littleEndian = this.#littleEndian!;
+    const view = viewOf(body);
+    const interfaceId = view.getUint32(0, littleEndian);
+    const capturedLength = view.getUint32(12, littleEndian);
+    const originalLength = view.getUint32(16, littleEndian);
+    if (capturedLength > body.byteLength - 20) {
+      this.#malformed(
+        `packet ${this.#packetNumber} at byte offset ${blockOffset} claims ${capturedLength} captured bytes in a ${body.byteLength + 12}-byte block`,
+        blockOffset,
+      );
+      return;
+    }
+    this.#emitPacket(interfaceId, view.getUint32(4, littleEndian), view.getUint32(8, littleEndian),
+      body.subarray(20, 20 + capturedLength), originalLength, blockOffset);
+  }
+
+  #readObsoletePacket(body: Uint8Array, blockOffset: number): void {
+    this.#packetNumber++;
+    if (body.byteLength < 20) {
+      this.#malformed(`packet block for packet ${this.#packetNumber} at byte offset ${blockOffset} is too short`, blockOffset);
+      return;
+    }
+    const littleEndian = this.#littleEndian!;
+    const view = viewOf(body);
+    const interfaceId = view.getUint16(0, littleEndian);
+    const capturedLength = view.getUint32(12, littleEndian);
+    const originalLength = view.getUint32(16, littleEndian);
+    if (capturedLength > body.byteLength - 20) {
+      this.#malformed(`packet ${this.#packetNumber} at byte offset ${blockOffset} claims more bytes than its block holds`, blockOffset);
+      return;
+    }
+    this.#emitPacket(interfaceId, view.getUint32(4, littleEndian), view.getUint32(8, littleEndian),
+      body.subarray(20, 20 + capturedLength), originalLength, blockOffset);
+  }
+
+  #readSimplePacket(body: Uint8Array, blockOffset: number): void {
+    this.#packetNumber++;
+    const littleEndian = this.#littleEndian!;
+    const firstInterface = this.#interfaces[0];
+    if (body.byteLength < 4 || firstInterface === undefined) {
+      this.#malformed(`simple packet block for packet ${this.#packetNumber} at byte offset ${blockOffset} has no interface 0 or is too short`, blockOffset);
+      return;
+    }
+    const originalLength = viewOf(body).getUint32(0, littleEndian);
+    // The captured length is implicit: the smaller of the wire length, the snapshot length and the block.
+    let capturedLength = Math.min(originalLength, body.byteLength - 4);
+    if (firstInterface.snapLength > 0) capturedLength = Math.min(capturedLength, firstInterface.snapLength);
+    const data = body.subarray(4, 4 + capturedLength);
+    // Simple packet blocks carry no timestamp.
+    this.#sink.packet({
+      packetNumber: this.#packetNumber,
+      timeUs: 0,
+      interfaceId: 0,
+      linkType: firstInterface.linkType,
+      originalLength: Math.max(originalLength, capturedLength),
+      data,
+      recordOffset: blockOffset,
+    });
+  }
+
+  #readDecryptionSecrets(body: Uint8Array, blockOffset: number): void {
+    if (body.byteLength < 8) {
+      this.#malformed(`decryption secrets block at byte offset ${blockOffset} is too short`, blockOffset);
+      return;
+    }
+    const view = viewOf(body);
+    const secretsType = view.getUint32(0, this.#littleEndian!);
+    const secretsLength = view.getUint32(4, this.#littleEndian!);
+    if (secretsLength > body.byteLength - 8) {
+      this.#malformed(`decryption secrets block at byte offset ${blockOffset} claims more bytes than it holds`, blockOffset);
+      return;
+    }
+    this.#sink.secrets({ secretsType, data: body.slice(8, 8 + secretsLength), byteOffset: blockOffset });
+  }
+
+  #emitPacket(interfaceId: number, timeHigh: number, timeLow: number, data: Uint8Array, originalLength: number, blockOffset: number): void {
+    const description = this.#interfaces[interfaceId];
+    if (description === undefined) {
+      this.#malformed(`packet ${this.#packetNumber} at byte offset ${blockOffset} names interface ${interfaceId}, which this section never described`, blockOffset);
+      return;
+    }
+    this.#sink.packet({
+      packetNumber: this.#packetNumber,
+      timeUs: description.toTimeUs(timeHigh, timeLow),
+      interfaceId,
+      linkType: description.linkType,
+      originalLength: Math.max(originalLength, data.byteLength),
+      data,
+      recordOffset: blockOffset,
+    });
+  }
+
+  #malformed(message: string, byteOffset: number): void {
+    this.#sink.warning({ kind: "capture.warning", code: "malformed-block", message, byteOffset, packetNumber: this.#packetNumber });
+  }
+
+  #fail(message: string, byteOffset: number): never {
+    this.#stopped = true;
+    throw new H2scopeError(byteOffset === 0 ? "not-a-capture" : "capture-damaged", message, byteOffset);
+  }
+}
+
+interface BlockOption {
+  code: number;
+  value: Uint8Array;
+}
+
+/** Walks a pcapng option list (code, length, value padded to 4 bytes) up to opt_endofopt. */
+function readOptions(bytes: Uint8Array, littleEndian: boolean): BlockOption[] {
+  const options: BlockOption[] = [];
+  const view = viewOf(bytes);
+  let offset = 0;
+  while (offset + 4 <= bytes.byteLength) {
+    const code = view.getUint16(offset, littleEndian);
+    const length = view.getUint16(offset + 2, littleEndian);
+    if (code === OPTION_END) break;
+    const valueStart = offset + 4;
+    if (valueStart + length > bytes.byteLength) break;
+    options.push({ code, value: bytes.subarray(valueStart, valueStart + length) });
+    offset = valueStart + ((length + 3) & ~3);
+  }
+  return options;
+}

@@ -1,0 +1,112 @@
+// Opens the capture the user named (a path, or "-" for standard input) as a stream of byte
+// chunks, decompressing gzip when the content (not the name) says so.
+
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { Readable } from "node:stream";
+import { constants as zlibConstants, createGunzip } from "node:zlib";
+import { isGzipMagic } from "../capture/capture-reader.js";
+import { H2scopeError } from "../errors.js";
+
+/** 1 MiB reads: large enough that per-chunk costs vanish, small enough to stay live on a pipe. */
+const READ_CHUNK_BYTES = 1024 * 1024;
+
+export interface CaptureInput {
+  chunks: AsyncIterable<Uint8Array>;
+  /** Set once the first bytes are seen: whether the input was gzip-compressed. */
+  readonly gzip: () => boolean;
+}
+
+export async function openCaptureInput(path: string, stdin: AsyncIterable<Uint8Array>): Promise<CaptureInput> {
+  let source: AsyncIterable<Uint8Array>;
+  if (path === "-") {
+    source = stdin;
+  } else {
+    try {
+      const info = await stat(path);
+      if (info.isDirectory()) throw new H2scopeError("input-unreadable", `${path} is a directory, not a capture file`);
+    } catch (error) {
+      if (error instanceof H2scopeError) throw error;
+      throw new H2scopeError("input-unreadable", `cannot open ${path}: ${describeFsError(error)}`);
+    }
+    source = readFile(path);
+  }
+  let gzip = false;
+  return {
+    chunks: gunzipIfCompressed(source, (value) => (gzip = value)),
+    gzip: () => gzip,
+  };
+}
+
+async function* readFile(path: string): AsyncIterable<Uint8Array> {
+  const stream = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
+  try {
+    for await (const chunk of stream) yield chunk as Uint8Array;
+  } catch (error) {
+    throw new H2scopeError("input-unreadable", `cannot read ${path}: ${describeFsError(error)}`);
+  }
+}
+
+async function* gunzipIfCompressed(source: AsyncIterable<Uint8Array>, setGzip: (gzip: boolean) => void): AsyncIterable<Uint8Array> {
+  const iterator = source[Symbol.asyncIterator]();
+  // Gather the two bytes that tell gzip apart (a pipe may deliver one byte first).
+  const head: Uint8Array[] = [];
+  let headLength = 0;
+  let done = false;
+  while (headLength < 2) {
+    const next = await iterator.next();
+    if (next.done) {
+      done = true;
+      break;
+    }
+    head.push(next.value);
+    headLength += next.value.byteLength;
+  }
+  const first = Buffer.concat(head);
+  const rest: AsyncIterable<Uint8Array> = {
+    [Symbol.asyncIterator]: () => (done ? emptyIterator() : iterator),
+  };
+  if (!isGzipMagic(first)) {
+    setGzip(false);
+    if (first.byteLength > 0) yield first;
+    yield* rest;
+    return;
+  }
+  setGzip(true);
+  // Z_SYNC_FLUSH at the end: a cut-short gzip file (a capture still being written) yields all
+  // it holds instead of an "unexpected end of file" error; the capture layer reports the cut.
+  const gunzip = createGunzip({ finishFlush: zlibConstants.Z_SYNC_FLUSH, chunkSize: READ_CHUNK_BYTES });
+  const compressed = Readable.from(prepend(first, rest));
+  compressed.on("error", (error) => gunzip.destroy(error));
+  compressed.pipe(gunzip);
+  try {
+    for await (const chunk of gunzip) yield chunk as Uint8Array;
+  } catch (error) {
+    if (error instanceof H2scopeError) throw error;
+    throw new H2scopeError("capture-damaged", `the gzip-compressed input is corrupt: ${(error as Error).message}`);
+  }
+}
+
+async function* prepend(first: Uint8Array, rest: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  yield first;
+  yield* rest;
+}
+
+function emptyIterator(): AsyncIterator<Uint8Array> {
+  return { next: async () => ({ done: true, value: undefined }) };
+}
+
+function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case "ENOENT":
+      return "no such file";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "EISDIR":
+      return "it is a directory";
+    default:
+      return (error as Error).message ?? String(error);
+  }
+}

@@ -1,0 +1,44 @@
+// `h2scope connections <capture|->`: the TCP connections in a capture.
+
+import { Command, Option } from "commander";
+import { toConnectionView, type ConnectionView } from "../../report/connection-view.js";
+import { formatConnectionsJson, formatConnectionsTable } from "../../report/connections-report.js";
+import type { TcpConnection } from "../../tcp/tcp-events.js";
+import type { CliIo } from "../cli-io.js";
+import { exitCodeFor, EXIT_OK } from "../exit-codes.js";
+import { runAnalysis } from "../run-analysis.js";
+
+type ConnectionsFormat = "table" | "json" | "ndjson";
+
+export function connectionsCommand(io: CliIo, setExitCode: (code: number) => void): Command {
+  return new Command("connections")
+    .description("list the TCP connections in a capture (a file, or - for standard input)")
+    .argument("<capture>", "pcap or pcapng file, optionally gzip-compressed; - reads standard input")
+    .addOption(
+      new Option("-f, --format <format>", "table, json, or ndjson (one line per connection as it closes: use it on live input)")
+        .choices(["table", "json", "ndjson"])
+        .default("table"),
+    )
+    .action(async (capture: string, options: { format: ConnectionsFormat }) => {
+      setExitCode(await runConnections(capture, options.format, io));
+    });
+}
+
+async function runConnections(capture: string, format: ConnectionsFormat, io: CliIo): Promise<number> {
+  const closed: TcpConnection[] = [];
+  const run = await runAnalysis(capture, io, (event) => {
+    if (event.kind !== "tcp.close") return;
+    closed.push(event.connection);
+    if (format === "ndjson") io.stdout(`${JSON.stringify(toConnectionView(event.connection))}\n`);
+  });
+  const views: ConnectionView[] = closed.sort((left, right) => left.id - right.id).map(toConnectionView);
+  const summary = run.analyzer.summary;
+  if (format === "table") io.stdout(formatConnectionsTable(views, summary));
+  else if (format === "json") io.stdout(formatConnectionsJson(views, summary, run.warnings));
+  if (run.stoppedBy !== undefined) {
+    io.stderr(`h2scope: error: ${run.stoppedBy.message}\n`);
+    io.stderr(`h2scope: the results above cover the ${summary.packets} packets read before that point\n`);
+    return exitCodeFor(run.stoppedBy.code);
+  }
+  return EXIT_OK;
+}

@@ -1,0 +1,54 @@
+// The CLI entry: parses arguments, runs a command, and maps every failure to an exit code.
+
+import { Command, CommanderError } from "commander";
+import { H2scopeError } from "../errors.js";
+import type { CliIo } from "./cli-io.js";
+import { connectionsCommand } from "./commands/connections-command.js";
+import { exitCodeFor, EXIT_INTERNAL_ERROR, EXIT_OK, EXIT_USAGE } from "./exit-codes.js";
+
+export type { CliIo } from "./cli-io.js";
+
+/** Runs h2scope with `argv` (without node and script) and returns the exit code. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  let exitCode = EXIT_OK;
+  const program = new Command("h2scope")
+    .description("Reads packet captures and explains what went wrong in HTTP/2 traffic")
+    .version(VERSION, "-V, --version");
+  program.addCommand(connectionsCommand(io, (code) => (exitCode = code)));
+  // exitOverride and output settings are not inherited by addCommand(): set them on each.
+  for (const command of [program, ...program.commands]) {
+    command.exitOverride();
+    command.configureOutput({
+      writeOut: (text) => io.stdout(text),
+      writeErr: (text) => io.stderr(text),
+    });
+  }
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version "fail" with exit code 0; real usage errors were already printed.
+      return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    if (error instanceof H2scopeError) {
+      io.stderr(`h2scope: error: ${error.message}\n`);
+      return exitCodeFor(error.code);
+    }
+    io.stderr(`h2scope: internal error: ${(error as Error)?.message ?? String(error)}\n`);
+    io.stderr(`h2scope: this is a bug; please report it with the capture if you can${process.env.H2SCOPE_DEBUG ? "" : " (set H2SCOPE_DEBUG=1 for a stack trace)"}\n`);
+    if (process.env.H2SCOPE_DEBUG) io.stderr(`${(error as Error)?.stack}\n`);
+    return EXIT_INTERNAL_ERROR;
+  }
+}
+
+const VERSION = "0.1.0";
+
+/** The real process's streams. */
+export function nodeIo(): CliIo {
+  return {
+    stdout: (text) => void process.stdout.write(text),
+    stderr: (text) => void process.stderr.write(text),
+    stdin: process.stdin,
+  };
+}

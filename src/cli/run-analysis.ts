@@ -1,0 +1,63 @@
+// Feeds a capture input through the analyzer, turning stopping errors into a result.
+
+import { H2scopeError } from "../errors.js";
+import { CaptureAnalyzer, type AnalysisEvent } from "../pipeline.js";
+import type { CliIo } from "./cli-io.js";
+import { openCaptureInput } from "./capture-input.js";
+
+/** Printed warnings per run; beyond it they are counted, so a corrupt file cannot flood stderr. */
+const MAX_PRINTED_WARNINGS = 50;
+
+export interface AnalysisRun {
+  analyzer: CaptureAnalyzer;
+  warnings: string[];
+  /** Set when reading stopped early; what was decoded before it is in the analyzer's results. */
+  stoppedBy: H2scopeError | undefined;
+}
+
+/**
+ * Reads `path` to the end (or to the point where it cannot go on), sending events to `onEvent`
+ * as they happen and warnings to stderr at once, so live input shows problems live.
+ */
+export async function runAnalysis(path: string, io: CliIo, onEvent: (event: AnalysisEvent) => void): Promise<AnalysisRun> {
+  const warnings: string[] = [];
+  const analyzer = new CaptureAnalyzer({
+    onEvent(event) {
+      if (event.kind === "capture.warning") {
+        warnings.push(event.message);
+        if (warnings.length <= MAX_PRINTED_WARNINGS) io.stderr(`h2scope: warning: ${event.message}\n`);
+        return;
+      }
+      onEvent(event);
+    },
+  });
+  const input = await openCaptureInput(path, io.stdin);
+  let stoppedBy: H2scopeError | undefined;
+  try {
+    for await (const chunk of input.chunks) analyzer.push(chunk);
+    analyzer.end();
+  } catch (error) {
+    if (!(error instanceof H2scopeError)) throw error;
+    stoppedBy = error;
+    analyzer.stop();
+  }
+  if (input.gzip()) analyzer.summary.format = `${analyzer.summary.format}, gzip-compressed`;
+  if (warnings.length > MAX_PRINTED_WARNINGS) {
+    io.stderr(`h2scope: warning: ${warnings.length - MAX_PRINTED_WARNINGS} more warnings not shown (all are in --format json)\n`);
+  }
+  noteSkippedPackets(analyzer, io);
+  return { analyzer, warnings, stoppedBy };
+}
+
+function noteSkippedPackets(analyzer: CaptureAnalyzer, io: CliIo): void {
+  const summary = analyzer.summary;
+  if (summary.ipFragments > 0) {
+    io.stderr(`h2scope: note: ${summary.ipFragments} IP fragment${summary.ipFragments === 1 ? " was" : "s were"} counted and skipped (h2scope does not reassemble IP fragments)\n`);
+  }
+  if (summary.undecodablePackets > 0) {
+    io.stderr(`h2scope: note: ${summary.undecodablePackets} packet${summary.undecodablePackets === 1 ? " has" : "s have"} link, IP or TCP headers cut short or malformed; skipped\n`);
+  }
+  if (summary.unknownLinkTypePackets > 0) {
+    io.stderr(`h2scope: note: ${summary.unknownLinkTypePackets} packet${summary.unknownLinkTypePackets === 1 ? " is" : "s are"} on link types h2scope cannot decode; skipped\n`);
+  }
+}

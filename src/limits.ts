@@ -1,0 +1,45 @@
+// Every bound h2scope puts on memory or work, with the reason for its number.
+
+export interface Limits {
+  /**
+   * Largest packet record we accept. libpcap and Wireshark cap packets at 262,144 bytes
+   * (MAXIMUM_SNAPLEN / WTAP_MAX_PACKET_SIZE_STANDARD); a length beyond both that and the file's
+   * own snapshot length is damage, not a packet, and reading on would swallow the rest of the file.
+   */
+  maxPacketBytes: number;
+  /**
+   * Largest pcapng block. Packet blocks are bounded by maxPacketBytes; other blocks (name
+   * resolution, decryption secrets) can be larger, but 16 MiB is Wireshark's own block limit.
+   */
+  maxBlockBytes: number;
+  /**
+   * Out-of-order bytes buffered per TCP direction while waiting for a hole to fill. A real hole
+   * fills within one RTT of retransmission; 4 MiB covers a full 64 KiB × wscale window many times.
+   * Past it the hole is declared a gap and delivery goes on.
+   */
+  maxOutOfOrderBytesPerDirection: number;
+  /**
+   * Delivered-but-unacknowledged bytes kept per TCP direction to check that a retransmission
+   * carries the same bytes as the original. Bounded so one-sided captures (no ACKs) stay small.
+   */
+  maxRetransmitCheckBytesPerDirection: number;
+  /**
+   * Capture-time idle after which a connection's state is finished and dropped (microseconds).
+   * Keeps memory bounded over long captures; 10 minutes is beyond any TCP retransmission timeout.
+   */
+  idleConnectionUs: number;
+  /**
+   * An ACK stall (bytes in flight, no ACK progress) at least this long becomes a `tcp.ack-stall`
+   * event. 1 s is Linux's initial RTO (RFC 6298): a stall that long already cost a timeout.
+   */
+  ackStallUs: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
+  maxPacketBytes: 262_144,
+  maxBlockBytes: 16 * 1024 * 1024,
+  maxOutOfOrderBytesPerDirection: 4 * 1024 * 1024,
+  maxRetransmitCheckBytesPerDirection: 256 * 1024,
+  idleConnectionUs: 10 * 60 * 1_000_000,
+  ackStallUs: 1_000_000,
+});

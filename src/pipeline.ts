@@ -1,0 +1,161 @@
+// The one place that knows the order of the stages: capture bytes → packets → link → IP → TCP.
+
+import { CaptureReader } from "./capture/capture-reader.js";
+import type { CapturedPacket, CaptureWarning, DecryptionSecrets } from "./capture/captured-packet.js";
+import { IP_PROTOCOL_TCP, newIpPacket, type IpParseResult } from "./capture/ip/ip-packet.js";
+import { parseIpv4 } from "./capture/ip/ipv4.js";
+import { parseIpv6 } from "./capture/ip/ipv6.js";
+import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, newLinkFrame, parseLinkFrame } from "./capture/link/link-frame.js";
+import { linkTypeName } from "./capture/link/link-types.js";
+import { DEFAULT_LIMITS, type Limits } from "./limits.js";
+import { ConnectionTracker } from "./tcp/connection-tracker.js";
+import type { TcpEvent } from "./tcp/tcp-events.js";
+import { newTcpSegment, parseTcpSegment } from "./tcp/tcp-segment.js";
+
+export type AnalysisEvent = CaptureWarning | TcpEvent;
+
+/** Counts of what the capture held, including everything skipped and why. */
+export interface CaptureSummary {
+  format: string;
+  /** Bytes of (decompressed) capture input read. */
+  inputBytes: number;
+  packets: number;
+  /** Packets per link type. */
+  packetsByLinkType: Record<number, number>;
+  /** Packets on link types we cannot decode (named in a warning). */
+  unknownLinkTypePackets: number;
+  /** Decoded link frames that carry neither IPv4 nor IPv6 (ARP, LLDP, …). */
+  nonIpPackets: number;
+  /** IP packets that are not TCP (UDP, ICMP, …). */
+  nonTcpPackets: number;
+  /** IP fragments: counted and skipped, not reassembled (TCP over IP fragments is very rare). */
+  ipFragments: number;
+  /** Link, IP or TCP headers cut short by the snapshot length or malformed. */
+  undecodablePackets: number;
+  /** Packets whose captured length is below the original (snapshot length). */
+  snaplenTruncatedPackets: number;
+  tcpSegments: number;
+  firstTimeUs: number | undefined;
+  lastTimeUs: number | undefined;
+  /** pcapng Decryption Secrets Blocks, kept for TLS decryption. */
+  decryptionSecrets: DecryptionSecrets[];
+}
+
+export interface AnalyzerOptions {
+  limits?: Partial<Limits>;
+  /** Receives every event in capture order. */
+  onEvent: (event: AnalysisEvent) => void;
+}
+
+/**
+ * Sans-I/O analysis of one capture: push its bytes in any chunking, then call end(). Events
+ * arrive through onEvent as soon as the packets that cause them are complete.
+ */
+export class CaptureAnalyzer {
+  readonly summary: CaptureSummary = {
+    format: "unknown", inputBytes: 0, packets: 0, packetsByLinkType: {}, unknownLinkTypePackets: 0,
+    nonIpPackets: 0, nonTcpPackets: 0, ipFragments: 0, undecodablePackets: 0, snaplenTruncatedPackets: 0,
+    tcpSegments: 0, firstTimeUs: undefined, lastTimeUs: undefined, decryptionSecrets: [],
+  };
+  readonly #onEvent: (event: AnalysisEvent) => void;
+  readonly #reader: CaptureReader;
+  readonly #tracker: ConnectionTracker;
+  readonly #linkFrame = newLinkFrame();
+  readonly #ipPacket = newIpPacket();
+  readonly #tcpSegment = newTcpSegment();
+  readonly #warnedLinkTypes = new Set<number>();
+  #ended = false;
+
+  constructor(options: AnalyzerOptions) {
+    const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.#onEvent = options.onEvent;
+    this.#tracker = new ConnectionTracker(options.onEvent, limits);
+    this.#reader = new CaptureReader(
+      {
+        packet: (packet) => this.#packet(packet),
+        warning: (warning) => this.#onEvent(warning),
+        secrets: (secrets) => this.summary.decryptionSecrets.push(secrets),
+      },
+      limits,
+    );
+  }
+
+  /** Feeds capture bytes. Throws H2scopeError when the input cannot be read on; call stop() then. */
+  push(chunk: Uint8Array): void {
+    this.summary.inputBytes += chunk.byteLength;
+    this.#reader.push(chunk);
+    this.summary.format = this.#reader.formatName;
+  }
+
+  /** End of input: reports a cut-short final record and finishes every connection. */
+  end(): void {
+    if (this.#ended) return;
+    try {
+      this.#reader.end();
+    } finally {
+      this.summary.format = this.#reader.formatName;
+      this.stop();
+    }
+  }
+
+  /** Finishes every connection without reading more (after an error, keeps what was decoded). */
+  stop(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#tracker.finish();
+  }
+
+  #packet(packet: CapturedPacket): void {
+    const summary = this.summary;
+    summary.packets++;
+    if (summary.firstTimeUs === undefined) summary.firstTimeUs = packet.timeUs;
+    summary.lastTimeUs = packet.timeUs;
+    summary.packetsByLinkType[packet.linkType] = (summary.packetsByLinkType[packet.linkType] ?? 0) + 1;
+    if (packet.data.byteLength < packet.originalLength) summary.snaplenTruncatedPackets++;
+
+    const data = packet.data;
+    const frame = this.#linkFrame;
+    if (!parseLinkFrame(packet.linkType, data, frame)) {
+      summary.unknownLinkTypePackets++;
+      if (!this.#warnedLinkTypes.has(packet.linkType)) {
+        this.#warnedLinkTypes.add(packet.linkType);
+        this.#onEvent({
+          kind: "capture.warning",
+          code: "unknown-link-type",
+          message: `packet ${packet.packetNumber} (interface ${packet.interfaceId}) uses ${linkTypeName(packet.linkType)}, which h2scope cannot decode; packets on it are counted and skipped`,
+          packetNumber: packet.packetNumber,
+          byteOffset: packet.recordOffset,
+        });
+      }
+      return;
+    }
+    const ip = this.#ipPacket;
+    let result: IpParseResult;
+    if (frame.etherType === ETHERTYPE_IPV4) result = parseIpv4(data, frame.networkOffset, ip);
+    else if (frame.etherType === ETHERTYPE_IPV6) result = parseIpv6(data, frame.networkOffset, ip);
+    else {
+      if (frame.etherType < 0) summary.undecodablePackets++;
+      else summary.nonIpPackets++;
+      return;
+    }
+    if (result !== "ok") {
+      summary.undecodablePackets++;
+      return;
+    }
+    if (ip.fragment) {
+      summary.ipFragments++;
+      return;
+    }
+    if (ip.protocol !== IP_PROTOCOL_TCP) {
+      summary.nonTcpPackets++;
+      return;
+    }
+    const segment = this.#tcpSegment;
+    if (!parseTcpSegment(data, ip.payloadOffset, ip.payloadLength, segment)) {
+      summary.undecodablePackets++;
+      return;
+    }
+    summary.tcpSegments++;
+    this.#tracker.segment(ip, segment, packet.packetNumber, packet.timeUs);
+  }
+}

@@ -1,0 +1,264 @@
+// TCP connections keyed by 4-tuple: roles, port reuse, per-direction reassembly and facts.
+
+import { formatEndpoint } from "../capture/ip/ip-packet.js";
+import type { IpPacket } from "../capture/ip/ip-packet.js";
+import { DEFAULT_LIMITS, type Limits } from "../limits.js";
+import { newDirectionStats } from "./direction-stats.js";
+import { DirectionReassembler, type GapReason, type ReassemblyOutput } from "./reassembler.js";
+import { isRoleCertain, roleFromPayload, serverByPort } from "./roles.js";
+import type { CloseReason, Direction, TcpConnection, TcpEvent } from "./tcp-events.js";
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type TcpSegment } from "./tcp-segment.js";
+
+export type TcpEventSink = (event: TcpEvent) => void;
+
+/** Capture-time interval between sweeps for idle connections. */
+const SWEEP_INTERVAL_US = 10 * 1_000_000;
+
+interface ConnectionState {
+  connection: TcpConnection;
+  key: string;
+  /** endpointKey() of endpoint a, to tell directions apart without formatting addresses. */
+  aKey: string;
+  reassemblers: [DirectionReassembler, DirectionReassembler];
+  /** Window scale from each side's SYN, or -1. Scaling applies only when both sides sent it. */
+  windowScale: [number, number];
+  /** Each side's last advertised window was zero. */
+  windowZero: [boolean, boolean];
+  /** Each side's SYN sequence number, or -1 (tells a retransmitted SYN from port reuse). */
+  synSequence: [number, number];
+  /** Whether each side's first payload has been checked for role evidence. */
+  payloadRoleChecked: [boolean, boolean];
+}
+
+export class ConnectionTracker {
+  readonly #emit: TcpEventSink;
+  readonly #limits: Limits;
+  readonly #connections = new Map<string, ConnectionState>();
+  #nextId = 1;
+  #nextSweepUs = -1;
+  #lastPacket = 0;
+  #lastTimeUs = 0;
+
+  constructor(emit: TcpEventSink, limits: Limits = DEFAULT_LIMITS) {
+    this.#emit = emit;
+    this.#limits = limits;
+  }
+
+  /** Connections currently tracked (closed ones are dropped once idle). */
+  get activeCount(): number {
+    return this.#connections.size;
+  }
+
+  /** One TCP segment carried by `ip`, seen in packet `packetNumber` at `timeUs`. */
+  segment(ip: IpPacket, segment: TcpSegment, packetNumber: number, timeUs: number): void {
+    this.#lastPacket = packetNumber;
+    this.#lastTimeUs = timeUs;
+    const sourceKey = endpointKey(ip.source, segment.sourcePort);
+    const destinationKey = endpointKey(ip.destination, segment.destinationPort);
+    const key = sourceKey < destinationKey ? `${sourceKey}|${destinationKey}` : `${destinationKey}|${sourceKey}`;
+    let state = this.#connections.get(key);
+    const flags = segment.flags;
+    const isSyn = (flags & TCP_SYN) !== 0;
+    if (state !== undefined && isSyn && (flags & TCP_ACK) === 0 && this.#isNewConnection(state, sourceKey, segment)) {
+      this.#close(state, "port-reuse", packetNumber, timeUs);
+      state = undefined;
+    }
+    if (state === undefined) state = this.#open(key, sourceKey, ip, segment, packetNumber, timeUs);
+    const connection = state.connection;
+    const direction: Direction = sourceKey === state.aKey ? 0 : 1;
+    const reverse: Direction = direction === 0 ? 1 : 0;
+    const stats = connection.directions[direction];
+    stats.packets++;
+    stats.payloadBytes += segment.payloadLength;
+    connection.lastPacket = packetNumber;
+    connection.lastTimeUs = timeUs;
+
+    if (isSyn) {
+      stats.synSeen = true;
+      state.windowScale[direction] = segment.windowScale;
+      if (state.synSequence[direction] < 0) {
+        state.synSequence[direction] = segment.sequence;
+        state.reassemblers[direction].synchronize(segment.sequence);
+      }
+    }
+    const reassembler = state.reassemblers[direction];
+    const isRst = (flags & TCP_RST) !== 0;
+    // A RST's sequence number matters only for validation; it carries no stream bytes.
+    if (!isRst) {
+      if (segment.payloadLength > 0 && !state.payloadRoleChecked[direction]) this.#checkPayloadRole(state, direction, segment.payload, packetNumber, timeUs);
+      const dataSequence = isSyn ? (segment.sequence + 1) >>> 0 : segment.sequence;
+      reassembler.segment(dataSequence, segment.payload, segment.payloadLength, (flags & TCP_FIN) !== 0,
+        state.windowZero[reverse], packetNumber, timeUs);
+    }
+    if ((flags & TCP_ACK) !== 0 && !isRst) {
+      state.reassemblers[reverse].acknowledge(segment.acknowledgment, packetNumber, timeUs);
+    }
+    if (!isSyn && !isRst && (flags & TCP_ACK) !== 0) this.#noteWindow(state, direction, segment, packetNumber, timeUs);
+
+    if ((flags & TCP_FIN) !== 0 && stats.finTimeUs === undefined) {
+      stats.finTimeUs = timeUs;
+      this.#emit({ kind: "tcp.fin", connection, direction, packetNumber, timeUs });
+    }
+    if (isRst) {
+      if (stats.rstTimeUs === undefined) {
+        stats.rstTimeUs = timeUs;
+        this.#emit({ kind: "tcp.rst", connection, direction, packetNumber, timeUs });
+      }
+      if (!connection.closed) markClosed(connection, "rst");
+    } else if (!connection.closed && connection.directions[0].finTimeUs !== undefined && connection.directions[1].finTimeUs !== undefined) {
+      markClosed(connection, "fin");
+    }
+    if (timeUs >= this.#nextSweepUs) this.#sweep(timeUs, packetNumber);
+  }
+
+  /** End of the capture: every open connection is finished. */
+  finish(): void {
+    for (const state of this.#connections.values()) this.#close(state, "end-of-capture", this.#lastPacket, this.#lastTimeUs);
+    this.#connections.clear();
+  }
+
+  #open(key: string, aKey: string, ip: IpPacket, segment: TcpSegment, packetNumber: number, timeUs: number): ConnectionState {
+    const isSyn = (segment.flags & TCP_SYN) !== 0;
+    const isSynAck = isSyn && (segment.flags & TCP_ACK) !== 0;
+    let clientDirection: Direction;
+    let roleSource: TcpConnection["roleSource"];
+    if (isSyn) {
+      // The SYN sender is the client; a SYN-ACK is sent by the server.
+      clientDirection = isSynAck ? 1 : 0;
+      roleSource = isSynAck ? "syn-ack" : "syn";
+    } else {
+      clientDirection = serverByPort(segment.sourcePort, segment.destinationPort) === 0 ? 1 : 0;
+      roleSource = "port";
+    }
+    const connection: TcpConnection = {
+      id: this.#nextId++,
+      ipVersion: ip.version,
+      a: formatEndpoint(ip.source, segment.sourcePort),
+      b: formatEndpoint(ip.destination, segment.destinationPort),
+      clientDirection,
+      roleSource,
+      handshakeSeen: isSyn,
+      firstPacket: packetNumber,
+      lastPacket: packetNumber,
+      firstTimeUs: timeUs,
+      lastTimeUs: timeUs,
+      directions: [newDirectionStats(), newDirectionStats()],
+      closed: false,
+      closeReason: undefined,
+    };
+    const reassemblyLimits = {
+      maxHeldBytes: this.#limits.maxOutOfOrderBytesPerDirection,
+      maxHistoryBytes: this.#limits.maxRetransmitCheckBytesPerDirection,
+      ackStallUs: this.#limits.ackStallUs,
+    };
+    const state: ConnectionState = {
+      connection,
+      key,
+      aKey,
+      reassemblers: [
+        new DirectionReassembler(this.#outputFor(connection, 0), connection.directions[0], reassemblyLimits),
+        new DirectionReassembler(this.#outputFor(connection, 1), connection.directions[1], reassemblyLimits),
+      ],
+      windowScale: [-1, -1],
+      windowZero: [false, false],
+      synSequence: [-1, -1],
+      payloadRoleChecked: [false, false],
+    };
+    this.#connections.set(key, state);
+    if (this.#nextSweepUs < 0) this.#nextSweepUs = timeUs + SWEEP_INTERVAL_US;
+    this.#emit({ kind: "tcp.open", connection, packetNumber, timeUs });
+    return state;
+  }
+
+  #outputFor(connection: TcpConnection, direction: Direction): ReassemblyOutput {
+    const emit = this.#emit;
+    return {
+      data(streamOffset: number, bytes: Uint8Array, packetNumber: number, timeUs: number) {
+        emit({ kind: "tcp.data", connection, direction, streamOffset, bytes, packetNumber, timeUs });
+      },
+      gap(streamOffset: number, length: number, reason: GapReason, packetNumber: number, timeUs: number) {
+        emit({ kind: "tcp.gap", connection, direction, streamOffset, length, reason, packetNumber, timeUs });
+      },
+      retransmission(streamOffset: number, length: number, bytesDiffer: boolean | undefined, packetNumber: number, timeUs: number) {
+        emit({ kind: "tcp.retransmission", connection, direction, streamOffset, length, bytesDiffer, packetNumber, timeUs });
+      },
+      ackStall(durationUs: number, bytesInFlight: number, resolved: boolean, packetNumber: number, timeUs: number) {
+        emit({ kind: "tcp.ack-stall", connection, direction, durationUs, bytesInFlight, resolved, packetNumber, timeUs });
+      },
+    };
+  }
+
+  /**
+   * A SYN on a tuple we already track starts a new connection when the old one ended, or when
+   * its sequence number differs from the SYN we saw (a retransmitted SYN keeps the same one).
+   */
+  #isNewConnection(state: ConnectionState, sourceKey: string, segment: TcpSegment): boolean {
+    if (state.connection.closed) return true;
+    const direction: Direction = sourceKey === state.aKey ? 0 : 1;
+    const previousSyn = state.synSequence[direction];
+    if (previousSyn >= 0) return previousSyn !== segment.sequence;
+    // No SYN seen from this side before: new only if the old connection carried traffic that
+    // this SYN cannot belong to (we joined it mid-way and it has data).
+    return state.connection.directions[0].payloadBytes + state.connection.directions[1].payloadBytes > 0;
+  }
+
+  #checkPayloadRole(state: ConnectionState, direction: Direction, payload: Uint8Array, packetNumber: number, timeUs: number): void {
+    state.payloadRoleChecked[direction] = true;
+    const connection = state.connection;
+    if (isRoleCertain(connection.roleSource)) return;
+    const evidence = roleFromPayload(payload);
+    if (evidence === undefined) return;
+    const clientDirection: Direction = evidence.sender === "client" ? direction : direction === 0 ? 1 : 0;
+    connection.clientDirection = clientDirection;
+    connection.roleSource = evidence.source;
+    this.#emit({ kind: "tcp.roles", connection, roleSource: evidence.source, packetNumber, timeUs });
+  }
+
+  #noteWindow(state: ConnectionState, direction: Direction, segment: TcpSegment, packetNumber: number, timeUs: number): void {
+    // A zero window is zero at any scale, so scaling does not matter for this check.
+    const zero = segment.window === 0;
+    if (zero) {
+      state.connection.directions[direction].zeroWindowAdvertisements++;
+      if (!state.windowZero[direction]) this.#emit({ kind: "tcp.zero-window", connection: state.connection, direction, packetNumber, timeUs });
+    }
+    state.windowZero[direction] = zero;
+  }
+
+  #close(state: ConnectionState, reason: CloseReason, packetNumber: number, timeUs: number): void {
+    state.reassemblers[0].finish(packetNumber, timeUs);
+    state.reassemblers[1].finish(packetNumber, timeUs);
+    const connection = state.connection;
+    if (!connection.closed) markClosed(connection, reason);
+    this.#connections.delete(state.key);
+    this.#emit({ kind: "tcp.close", connection, reason: connection.closeReason ?? reason, packetNumber, timeUs });
+  }
+
+  /** Drops connections that closed a while ago or have been idle past the limit. */
+  #sweep(nowUs: number, packetNumber: number): void {
+    this.#nextSweepUs = nowUs + SWEEP_INTERVAL_US;
+    for (const state of this.#connections.values()) {
+      const idleUs = nowUs - state.connection.lastTimeUs;
+      // Closed connections linger one sweep interval for late retransmissions (and TIME_WAIT
+      // reuse is caught by the SYN check anyway).
+      if (state.connection.closed ? idleUs >= SWEEP_INTERVAL_US : idleUs >= this.#limits.idleConnectionUs) {
+        this.#close(state, "idle", packetNumber, nowUs);
+      }
+    }
+  }
+}
+
+/**
+ * The peers ended the connection. Its state stays until the next idle sweep, because late
+ * retransmissions and the last ACKs still arrive.
+ */
+function markClosed(connection: TcpConnection, reason: CloseReason): void {
+  connection.closed = true;
+  connection.closeReason = reason;
+}
+
+/** Address bytes and port as a short binary string: cheap to build and to compare. */
+function endpointKey(address: Uint8Array, port: number): string {
+  let key = "";
+  for (let i = 0; i < address.byteLength; i++) key += String.fromCharCode(address[i]!);
+  return key + String.fromCharCode(port >> 8, port & 0xff);
+}

@@ -1,0 +1,62 @@
+// What the TCP stage reports: connections, their ordered bytes, gaps, and transport facts.
+
+import type { DirectionStats } from "./direction-stats.js";
+import type { GapReason } from "./reassembler.js";
+import type { RoleSource } from "./roles.js";
+
+/**
+ * Direction of travel inside a connection: 0 is from endpoint `a` to `b`, 1 the reverse.
+ * `a` is the sender of the first packet seen, which is not always the client: use
+ * `TcpConnection.clientDirection` to name sides.
+ */
+export type Direction = 0 | 1;
+
+export type CloseReason = "fin" | "rst" | "idle" | "end-of-capture" | "port-reuse";
+
+/** One TCP connection as observed. Fields update as the capture is read. */
+export interface TcpConnection {
+  /** 1-based, in order of each connection's first packet; every output uses this id. */
+  id: number;
+  ipVersion: 4 | 6;
+  /** "ip:port" ("[v6]:port"): a sent the first packet seen, b received it. */
+  a: string;
+  b: string;
+  /** The direction whose sender is the client (0 when a is the client). */
+  clientDirection: Direction;
+  roleSource: RoleSource;
+  /** True when the capture holds this connection's SYN; false when it joined mid-way. */
+  handshakeSeen: boolean;
+  firstPacket: number;
+  lastPacket: number;
+  firstTimeUs: number;
+  lastTimeUs: number;
+  /** Indexed by Direction. */
+  directions: [DirectionStats, DirectionStats];
+  closed: boolean;
+  closeReason: CloseReason | undefined;
+}
+
+interface Located {
+  connection: TcpConnection;
+  /** Packet that caused the event. */
+  packetNumber: number;
+  timeUs: number;
+}
+
+export type TcpEvent =
+  | (Located & { kind: "tcp.open" })
+  /** Payload bytes in order. `bytes` is a view that stays valid; consumers must not modify it. */
+  | (Located & { kind: "tcp.data"; direction: Direction; streamOffset: number; bytes: Uint8Array })
+  | (Located & { kind: "tcp.gap"; direction: Direction; streamOffset: number; length: number; reason: GapReason })
+  | (Located & { kind: "tcp.retransmission"; direction: Direction; streamOffset: number; length: number; bytesDiffer: boolean | undefined })
+  /** `direction` is the side that advertised a zero window (its receive buffer is full). */
+  | (Located & { kind: "tcp.zero-window"; direction: Direction })
+  /** ACKs made no progress for `durationUs` while `direction` had bytes in flight. */
+  | (Located & { kind: "tcp.ack-stall"; direction: Direction; durationUs: number; bytesInFlight: number; resolved: boolean })
+  | (Located & { kind: "tcp.fin"; direction: Direction })
+  | (Located & { kind: "tcp.rst"; direction: Direction })
+  /** The client/server roles were decided again with better evidence. */
+  | (Located & { kind: "tcp.roles"; roleSource: RoleSource })
+  | (Located & { kind: "tcp.close"; reason: CloseReason });
+
+export type TcpEventKind = TcpEvent["kind"];

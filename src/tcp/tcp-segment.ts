@@ -1,0 +1,79 @@
+// TCP header (RFC 9293 §3.1): ports, sequence numbers, flags, window and the options we need.
+
+export const TCP_FIN = 0x01;
+export const TCP_SYN = 0x02;
+export const TCP_RST = 0x04;
+export const TCP_PSH = 0x08;
+export const TCP_ACK = 0x10;
+
+const MIN_HEADER_LENGTH = 20;
+const OPTION_END = 0;
+const OPTION_NOP = 1;
+const OPTION_WINDOW_SCALE = 3;
+
+/** One TCP segment, filled in place per packet (the hot path does not allocate). */
+export interface TcpSegment {
+  sourcePort: number;
+  destinationPort: number;
+  /** Unsigned 32-bit sequence number. */
+  sequence: number;
+  /** Unsigned 32-bit acknowledgment number (meaningful when the ACK flag is set). */
+  acknowledgment: number;
+  flags: number;
+  /** Raw window field, before any window scaling. */
+  window: number;
+  /** Window scale shift from a SYN's option, or -1 when absent. */
+  windowScale: number;
+  /** Payload length from the IP length fields (what tshark calls tcp.len). */
+  payloadLength: number;
+  /** The captured payload bytes: shorter than payloadLength when the snapshot length cut it. */
+  payload: Uint8Array;
+}
+
+export function newTcpSegment(): TcpSegment {
+  return {
+    sourcePort: 0, destinationPort: 0, sequence: 0, acknowledgment: 0, flags: 0, window: 0,
+    windowScale: -1, payloadLength: 0, payload: new Uint8Array(0),
+  };
+}
+
+/**
+ * Parses the TCP header at `offset`; `segmentLength` is the TCP length from the IP header.
+ * Returns false when the captured bytes do not hold a whole header, or the header is impossible.
+ */
+export function parseTcpSegment(data: Uint8Array, offset: number, segmentLength: number, segment: TcpSegment): boolean {
+  if (data.byteLength < offset + MIN_HEADER_LENGTH) return false;
+  const headerLength = (data[offset + 12]! >> 4) * 4;
+  if (headerLength < MIN_HEADER_LENGTH || headerLength > segmentLength) return false;
+  if (data.byteLength < offset + headerLength) return false;
+  segment.sourcePort = (data[offset]! << 8) | data[offset + 1]!;
+  segment.destinationPort = (data[offset + 2]! << 8) | data[offset + 3]!;
+  segment.sequence = ((data[offset + 4]! << 24) | (data[offset + 5]! << 16) | (data[offset + 6]! << 8) | data[offset + 7]!) >>> 0;
+  segment.acknowledgment = ((data[offset + 8]! << 24) | (data[offset + 9]! << 16) | (data[offset + 10]! << 8) | data[offset + 11]!) >>> 0;
+  segment.flags = data[offset + 13]!;
+  segment.window = (data[offset + 14]! << 8) | data[offset + 15]!;
+  segment.windowScale = (segment.flags & TCP_SYN) !== 0 ? findWindowScale(data, offset + MIN_HEADER_LENGTH, offset + headerLength) : -1;
+  segment.payloadLength = segmentLength - headerLength;
+  const payloadStart = offset + headerLength;
+  segment.payload = data.subarray(payloadStart, Math.min(data.byteLength, payloadStart + segment.payloadLength));
+  return true;
+}
+
+function findWindowScale(data: Uint8Array, start: number, end: number): number {
+  let cursor = start;
+  while (cursor < end) {
+    const kind = data[cursor]!;
+    if (kind === OPTION_END) break;
+    if (kind === OPTION_NOP) {
+      cursor++;
+      continue;
+    }
+    if (cursor + 1 >= end) break;
+    const length = data[cursor + 1]!;
+    if (length < 2) break;
+    // RFC 7323 §2.3: shifts above 14 are treated as 14.
+    if (kind === OPTION_WINDOW_SCALE && length === 3 && cursor + 2 < end) return Math.min(data[cursor + 2]!, 14);
+    cursor += length;
+  }
+  return -1;
+}

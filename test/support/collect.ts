@@ -1,0 +1,74 @@
+// Runs the sans-I/O pipeline over bytes with a chosen chunking and collects what comes out.
+
+import { CaptureAnalyzer, type AnalysisEvent } from "../../src/pipeline.js";
+import type { CapturedPacket, CaptureSink, CaptureWarning, DecryptionSecrets } from "../../src/capture/captured-packet.js";
+import type { TcpConnection } from "../../src/tcp/tcp-events.js";
+import { H2scopeError } from "../../src/errors.js";
+
+/** Splits `bytes` into chunks of `size` (1 = one byte at a time). */
+export function* chunksOf(bytes: Uint8Array, size: number): Iterable<Uint8Array> {
+  for (let offset = 0; offset < bytes.byteLength; offset += size) yield bytes.subarray(offset, offset + size);
+}
+
+export interface CollectedCapture {
+  packets: Array<Omit<CapturedPacket, "data"> & { data: string }>;
+  warnings: CaptureWarning[];
+  secrets: DecryptionSecrets[];
+  error: H2scopeError | undefined;
+}
+
+/** A capture sink that records packets (data as hex, so later pushes cannot change it). */
+export function collectingSink(): CaptureSink & CollectedCapture {
+  const collected: CollectedCapture = { packets: [], warnings: [], secrets: [], error: undefined };
+  return Object.assign(collected, {
+    packet(packet: CapturedPacket) {
+      collected.packets.push({ ...packet, data: Buffer.from(packet.data).toString("hex") });
+    },
+    warning(warning: CaptureWarning) {
+      collected.warnings.push(warning);
+    },
+    secrets(secrets: DecryptionSecrets) {
+      collected.secrets.push(secrets);
+    },
+  });
+}
+
+export interface AnalysisResult {
+  analyzer: CaptureAnalyzer;
+  events: AnalysisEvent[];
+  connections: TcpConnection[];
+  /** Delivered bytes per connection id and direction, as hex strings joined in order. */
+  streams: Map<number, [string[], string[]]>;
+  error: H2scopeError | undefined;
+}
+
+/** Runs the whole pipeline over `bytes` pushed in chunks of `chunkSize`. */
+export function analyzeBytes(bytes: Uint8Array, chunkSize = 1 << 20): AnalysisResult {
+  const events: AnalysisEvent[] = [];
+  const connections: TcpConnection[] = [];
+  const streams = new Map<number, [string[], string[]]>();
+  const analyzer = new CaptureAnalyzer({
+    onEvent(event) {
+      if (event.kind === "tcp.data") {
+        let pair = streams.get(event.connection.id);
+        if (pair === undefined) streams.set(event.connection.id, (pair = [[], []]));
+        pair[event.direction].push(Buffer.from(event.bytes).toString("hex"));
+        events.push({ ...event, bytes: new Uint8Array(0) });
+        return;
+      }
+      if (event.kind === "tcp.close") connections.push(event.connection);
+      events.push(event);
+    },
+  });
+  let error: H2scopeError | undefined;
+  try {
+    for (const chunk of chunksOf(bytes, chunkSize)) analyzer.push(chunk);
+    analyzer.end();
+  } catch (caught) {
+    if (!(caught instanceof H2scopeError)) throw caught;
+    error = caught;
+    analyzer.stop();
+  }
+  connections.sort((left, right) => left.id - right.id);
+  return { analyzer, events, connections, streams, error };
+}
