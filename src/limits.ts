@@ -19,8 +19,9 @@ export interface Limits {
    */
   maxOutOfOrderBytesPerDirection: number;
   /**
-   * Delivered-but-unacknowledged bytes kept per TCP direction to check that a retransmission
-   * carries the same bytes as the original. Bounded so one-sided captures (no ACKs) stay small.
+   * Recently delivered bytes kept per TCP direction (until acknowledged and a second old) to
+   * check that a retransmission carries the same bytes as the original. Bounded so one-sided
+   * captures (no ACKs) and fast senders stay small.
    */
   maxRetransmitCheckBytesPerDirection: number;
   /**
@@ -39,7 +40,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxPacketBytes: 262_144,
   maxBlockBytes: 16 * 1024 * 1024,
   maxOutOfOrderBytesPerDirection: 4 * 1024 * 1024,
-  maxRetransmitCheckBytesPerDirection: 256 * 1024,
+  maxRetransmitCheckBytesPerDirection: 64 * 1024,
   idleConnectionUs: 10 * 60 * 1_000_000,
   ackStallUs: 1_000_000,
 });

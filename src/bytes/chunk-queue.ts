@@ -6,6 +6,8 @@
  * straddles a seam is joined into a fresh buffer. Views stay valid after later pushes: chunks are
  * never reused or overwritten, so a consumer may keep one (it keeps the chunk alive).
  */
+const EMPTY = new Uint8Array(0);
+
 export class ChunkQueue {
   #chunks: Uint8Array[] = [];
   /** Index of the first chunk still holding unread bytes. */
@@ -62,11 +64,13 @@ export class ChunkQueue {
         remaining = 0;
       } else {
         remaining -= left;
+        // Release the consumed chunk at once: holding it would pin up to a read's worth of memory.
+        this.#chunks[this.#head] = EMPTY;
         this.#head++;
         this.#headOffset = 0;
       }
     }
-    // Drop consumed chunks in batches so the array does not grow without bound.
+    // Compact the array in batches so it does not grow without bound.
     if (this.#head > 64 || this.#head === this.#chunks.length) {
       this.#chunks = this.#chunks.slice(this.#head);
       this.#head = 0;

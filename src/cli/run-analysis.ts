@@ -37,7 +37,8 @@ export async function runAnalysis(path: string, io: CliIo, onEvent: (event: Anal
     for await (const chunk of input.chunks) analyzer.push(chunk);
     analyzer.end();
   } catch (error) {
-    if (!(error instanceof H2scopeError)) throw error;
+    // Only damage part-way leaves results worth reporting; an unreadable input has none.
+    if (!(error instanceof H2scopeError) || error.code !== "capture-damaged") throw error;
     stoppedBy = error;
     analyzer.stop();
   }

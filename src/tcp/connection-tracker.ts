@@ -61,6 +61,7 @@ export class ConnectionTracker {
     const isSyn = (flags & TCP_SYN) !== 0;
     if (state !== undefined && isSyn && (flags & TCP_ACK) === 0 && this.#isNewConnection(state, sourceKey, segment)) {
       this.#close(state, "port-reuse", packetNumber, timeUs);
+      this.#connections.delete(key);
       state = undefined;
     }
     if (state === undefined) state = this.#open(key, sourceKey, ip, segment, packetNumber, timeUs);
@@ -99,14 +100,15 @@ export class ConnectionTracker {
       stats.finTimeUs = timeUs;
       this.#emit({ kind: "tcp.fin", connection, direction, packetNumber, timeUs });
     }
-    if (isRst) {
-      if (stats.rstTimeUs === undefined) {
-        stats.rstTimeUs = timeUs;
-        this.#emit({ kind: "tcp.rst", connection, direction, packetNumber, timeUs });
-      }
-      if (!connection.closed) markClosed(connection, "rst");
-    } else if (!connection.closed && connection.directions[0].finTimeUs !== undefined && connection.directions[1].finTimeUs !== undefined) {
-      markClosed(connection, "fin");
+    if (isRst && stats.rstTimeUs === undefined) {
+      stats.rstTimeUs = timeUs;
+      this.#emit({ kind: "tcp.rst", connection, direction, packetNumber, timeUs });
+    }
+    // Report the end as soon as it is certain, so live captures show it at once: a RST, or both
+    // FINs sent and acknowledged. The state stays a while to absorb late packets.
+    if (!connection.closed) {
+      if (isRst) this.#close(state, "rst", packetNumber, timeUs);
+      else if (state.reassemblers[0].finAcknowledged && state.reassemblers[1].finAcknowledged) this.#close(state, "fin", packetNumber, timeUs);
     }
     if (timeUs >= this.#nextSweepUs) this.#sweep(timeUs, packetNumber);
   }
@@ -224,36 +226,30 @@ export class ConnectionTracker {
     state.windowZero[direction] = zero;
   }
 
+  /** Finishes a connection once: flushes both directions and reports `tcp.close`. */
   #close(state: ConnectionState, reason: CloseReason, packetNumber: number, timeUs: number): void {
+    const connection = state.connection;
+    if (connection.closed) return;
     state.reassemblers[0].finish(packetNumber, timeUs);
     state.reassemblers[1].finish(packetNumber, timeUs);
-    const connection = state.connection;
-    if (!connection.closed) markClosed(connection, reason);
-    this.#connections.delete(state.key);
-    this.#emit({ kind: "tcp.close", connection, reason: connection.closeReason ?? reason, packetNumber, timeUs });
+    connection.closed = true;
+    connection.closeReason = reason;
+    this.#emit({ kind: "tcp.close", connection, reason, packetNumber, timeUs });
   }
 
   /** Drops connections that closed a while ago or have been idle past the limit. */
   #sweep(nowUs: number, packetNumber: number): void {
     this.#nextSweepUs = nowUs + SWEEP_INTERVAL_US;
-    for (const state of this.#connections.values()) {
+    for (const [key, state] of this.#connections) {
       const idleUs = nowUs - state.connection.lastTimeUs;
-      // Closed connections linger one sweep interval for late retransmissions (and TIME_WAIT
-      // reuse is caught by the SYN check anyway).
+      // Closed connections linger one sweep interval to absorb late retransmissions and ACKs
+      // (a new connection on the same tuple is still caught by the SYN check).
       if (state.connection.closed ? idleUs >= SWEEP_INTERVAL_US : idleUs >= this.#limits.idleConnectionUs) {
         this.#close(state, "idle", packetNumber, nowUs);
+        this.#connections.delete(key);
       }
     }
   }
-}
-
-/**
- * The peers ended the connection. Its state stays until the next idle sweep, because late
- * retransmissions and the last ACKs still arrive.
- */
-function markClosed(connection: TcpConnection, reason: CloseReason): void {
-  connection.closed = true;
-  connection.closeReason = reason;
 }
 
 /** Address bytes and port as a short binary string: cheap to build and to compare. */

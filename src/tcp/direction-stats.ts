@@ -13,7 +13,7 @@ export interface DirectionStats {
   /** Segments that carried only bytes already seen (fully or partly). */
   retransmissions: number;
   retransmittedBytes: number;
-  /** Segments that arrived ahead of a hole and were buffered. */
+  /** Segments that arrived late with new bytes, filling a hole (tshark's "out-of-order"). */
   outOfOrderSegments: number;
   /** Retransmitted bytes that differ from the bytes first seen at the same offset. */
   overlapMismatches: number;

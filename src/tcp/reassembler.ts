@@ -23,6 +23,9 @@ export interface ReassemblyOutput {
   ackStall(durationUs: number, bytesInFlight: number, resolved: boolean, packetNumber: number, timeUs: number): void;
 }
 
+/** How long (capture time) delivered bytes stay comparable after their ACK: a few RTTs. */
+const RETRANSMIT_CHECK_WINDOW_US = 1_000_000;
+
 /** What one segment turned out to be. */
 export type SegmentKind = "empty" | "in-order" | "out-of-order" | "retransmission" | "keep-alive";
 
@@ -55,6 +58,8 @@ export class DirectionReassembler {
   #next = 0;
   /** Highest end offset sent (data, plus one for a FIN). */
   #highestEnd = 0;
+  /** Highest end offset of payload seen (tells a late segment filling a hole). */
+  #highestDataEnd = 0;
   /** Highest offset the peer has acknowledged, or -1 before any usable ACK. */
   #acked = -1;
   /** Offset of the FIN, or -1. */
@@ -84,6 +89,11 @@ export class DirectionReassembler {
   /** Next stream offset to be delivered (bytes delivered plus gaps). */
   get nextOffset(): number {
     return this.#next;
+  }
+
+  /** A FIN was sent in this direction and the peer acknowledged it. */
+  get finAcknowledged(): boolean {
+    return this.#finOffset >= 0 && this.#acked > this.#finOffset;
   }
 
   get bytesInFlight(): number {
@@ -137,6 +147,9 @@ export class DirectionReassembler {
       this.#countRetransmission(start, payload, payloadLength, packetNumber, timeUs);
       return "retransmission";
     }
+    // New bytes below data already seen: a late segment filling a hole (tshark's out-of-order).
+    if (start >= this.#next && start < this.#highestDataEnd) this.#stats.outOfOrderSegments++;
+    if (end > this.#highestDataEnd) this.#highestDataEnd = end;
     let kind: SegmentKind = "in-order";
     let bytes = payload;
     let length = payloadLength;
@@ -175,7 +188,7 @@ export class DirectionReassembler {
       }
       this.#acked = ackOffset;
       this.#stallSinceUs = timeUs;
-      this.#pruneHistory();
+      this.#pruneHistory(timeUs);
     }
     if (ackOffset > this.#highestEnd) this.#highestEnd = ackOffset;
     // The FIN takes a sequence number but carries no byte: never count it as missing data.
@@ -270,7 +283,6 @@ export class DirectionReassembler {
       this.#output.retransmission(offset, length, !same, packetNumber, timeUs);
       return;
     }
-    this.#stats.outOfOrderSegments++;
     held.splice(low, 0, { offset, bytes: bytes.slice(), length, packetNumber, timeUs });
     this.#heldBytes += bytes.byteLength;
     // Bounded buffering: past the limit, give up on the first hole and move on.
@@ -316,10 +328,16 @@ export class DirectionReassembler {
     }
   }
 
-  #pruneHistory(): void {
+  /**
+   * Drops kept bytes that the peer acknowledged more than RETRANSMIT_CHECK_WINDOW_US ago (in
+   * capture time): duplicates and spurious retransmissions arrive within a few RTTs of the
+   * original, often after its ACK, so bytes are kept a little past their acknowledgment.
+   */
+  #pruneHistory(nowUs: number): void {
     const history = this.#history;
+    const cutoffUs = nowUs - RETRANSMIT_CHECK_WINDOW_US;
     let drop = 0;
-    while (drop < history.length && history[drop]!.offset + history[drop]!.bytes.byteLength <= this.#acked) {
+    while (drop < history.length && history[drop]!.offset + history[drop]!.bytes.byteLength <= this.#acked && history[drop]!.timeUs < cutoffUs) {
       this.#historyBytes -= history[drop]!.bytes.byteLength;
       drop++;
     }

@@ -33,6 +33,11 @@ export function collectingSink(): CaptureSink & CollectedCapture {
   });
 }
 
+/** The length of a recorded tcp.data event's bytes (the bytes themselves are in `streams`). */
+export function dataLength(event: AnalysisEvent): number {
+  return (event as { byteLength?: number }).byteLength ?? 0;
+}
+
 export interface AnalysisResult {
   analyzer: CaptureAnalyzer;
   events: AnalysisEvent[];
@@ -53,7 +58,8 @@ export function analyzeBytes(bytes: Uint8Array, chunkSize = 1 << 20): AnalysisRe
         let pair = streams.get(event.connection.id);
         if (pair === undefined) streams.set(event.connection.id, (pair = [[], []]));
         pair[event.direction].push(Buffer.from(event.bytes).toString("hex"));
-        events.push({ ...event, bytes: new Uint8Array(0) });
+        // Bytes are kept in `streams`; the event keeps only their length (JSON stays small).
+        events.push({ ...event, bytes: new Uint8Array(0), byteLength: event.bytes.byteLength } as AnalysisEvent);
         return;
       }
       if (event.kind === "tcp.close") connections.push(event.connection);

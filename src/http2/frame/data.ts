@@ -1,0 +1,11 @@
+// DATA (RFC 9113 §6.1): stream content, possibly padded.
+
+import type { DataFrame, FrameHeader } from "./frame.js";
+import { unpad } from "./padding.js";
+
+export function parseDataFrame(header: FrameHeader, payload: Uint8Array): DataFrame {
+  const padded = unpad(header, payload);
+  const frame: DataFrame = { kind: "DATA", ...header, padLength: padded.padLength, data: payload.subarray(padded.start, padded.end) };
+  if (padded.malformed !== undefined) frame.malformed = padded.malformed;
+  return frame;
+}

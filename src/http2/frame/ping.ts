@@ -1,0 +1,10 @@
+// PING (RFC 9113 §6.7): eight opaque octets, echoed back with ACK.
+
+import type { FrameHeader, PingFrame } from "./frame.js";
+
+export function parsePingFrame(header: FrameHeader, payload: Uint8Array): PingFrame {
+  if (payload.byteLength !== 8) {
+    return { kind: "PING", ...header, opaque: payload.slice(), malformed: `PING payload is ${payload.byteLength} octets, not 8` };
+  }
+  return { kind: "PING", ...header, opaque: payload.slice() };
+}

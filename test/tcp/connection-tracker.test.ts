@@ -1,0 +1,107 @@
+import { describe, expect, it } from "vitest";
+import type { TcpConnection } from "../../src/tcp/tcp-events.js";
+import { ascii, ethernet, ipv4Tcp, pcapFile, type TcpPacketSpec } from "../support/bytes.js";
+import { analyzeBytes } from "../support/collect.js";
+
+const CLIENT: [number, number, number, number] = [10, 0, 0, 1];
+const SERVER: [number, number, number, number] = [10, 0, 0, 2];
+
+function capture(specs: Array<TcpPacketSpec & { fromServer?: boolean }>) {
+  return pcapFile(specs.map((spec, index) => ({
+    timeSeconds: 1_700_000_000 + index,
+    timeFraction: 0,
+    data: ethernet(ipv4Tcp({ ...spec, source: spec.fromServer ? SERVER : CLIENT, destination: spec.fromServer ? CLIENT : SERVER })),
+  })));
+}
+
+function client(connection: TcpConnection): string {
+  return connection.clientDirection === 0 ? connection.a : connection.b;
+}
+
+const handshake = (clientPort: number, clientIsn: number, serverIsn: number): Array<TcpPacketSpec & { fromServer?: boolean }> => [
+  { sourcePort: clientPort, destinationPort: 8443, sequence: clientIsn, flags: "S" },
+  { sourcePort: 8443, destinationPort: clientPort, sequence: serverIsn, acknowledgment: clientIsn + 1, flags: "SA", fromServer: true },
+  { sourcePort: clientPort, destinationPort: 8443, sequence: clientIsn + 1, acknowledgment: serverIsn + 1, flags: "A" },
+];
+
+describe("ConnectionTracker", () => {
+  it("makes the SYN sender the client and reports a clean close as soon as both FINs are acknowledged", () => {
+    const { connections, events } = analyzeBytes(capture([
+      ...handshake(40000, 100, 900),
+      { sourcePort: 40000, destinationPort: 8443, sequence: 101, acknowledgment: 901, flags: "FA" },
+      { sourcePort: 8443, destinationPort: 40000, sequence: 901, acknowledgment: 102, flags: "FA", fromServer: true },
+      { sourcePort: 40000, destinationPort: 8443, sequence: 102, acknowledgment: 902, flags: "A" },
+    ]));
+    expect(connections).toHaveLength(1);
+    expect(client(connections[0]!)).toBe("10.0.0.1:40000");
+    expect(connections[0]!.roleSource).toBe("syn");
+    expect(connections[0]!.closeReason).toBe("fin");
+    const close = events.find((event) => event.kind === "tcp.close");
+    expect(close).toMatchObject({ packetNumber: 6, reason: "fin" });
+  });
+
+  it("starts a new connection when a SYN with a new sequence number reuses a closed 4-tuple", () => {
+    const { connections } = analyzeBytes(capture([
+      ...handshake(40001, 100, 900),
+      { sourcePort: 40001, destinationPort: 8443, sequence: 101, acknowledgment: 901, flags: "R" },
+      ...handshake(40001, 5000, 7000),
+      { sourcePort: 40001, destinationPort: 8443, sequence: 5001, acknowledgment: 7001, flags: "PA", payload: ascii("again") },
+    ]));
+    expect(connections.map((connection) => [connection.id, connection.firstPacket, connection.closeReason])).toEqual([
+      [1, 1, "rst"],
+      [2, 5, "end-of-capture"],
+    ]);
+    expect(connections[1]!.directions[0].deliveredBytes).toBe(5);
+  });
+
+  it("keeps one connection for a retransmitted SYN", () => {
+    const { connections } = analyzeBytes(capture([
+      { sourcePort: 40002, destinationPort: 8443, sequence: 100, flags: "S" },
+      ...handshake(40002, 100, 900),
+    ]));
+    expect(connections).toHaveLength(1);
+  });
+
+  it("without a handshake, takes roles from the HTTP/2 preface even against the port guess", () => {
+    // Ports alone would make 8443 the server; the preface shows the 8443 side is the client.
+    const { connections, events } = analyzeBytes(capture([
+      { sourcePort: 50000, destinationPort: 8443, sequence: 77, acknowledgment: 1, flags: "A", fromServer: true },
+      { sourcePort: 8443, destinationPort: 50000, sequence: 1, acknowledgment: 77, flags: "PA", payload: ascii("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") },
+    ]));
+    expect(connections[0]!.handshakeSeen).toBe(false);
+    expect(connections[0]!.roleSource).toBe("http2-preface");
+    expect(client(connections[0]!)).toBe("10.0.0.1:8443");
+    expect(events.some((event) => event.kind === "tcp.roles")).toBe(true);
+  });
+
+  it("without a handshake or telling payload, guesses the server by port", () => {
+    const { connections } = analyzeBytes(capture([
+      { sourcePort: 443, destinationPort: 51515, sequence: 1, acknowledgment: 1, flags: "PA", payload: ascii("\x17\x03\x03\x00\x05hello"), fromServer: true },
+    ]));
+    expect(connections[0]!.roleSource).toBe("port");
+    expect(client(connections[0]!)).toBe("10.0.0.1:51515");
+  });
+
+  it("counts zero-window advertisements and the probes sent into them", () => {
+    const { connections, events } = analyzeBytes(capture([
+      ...handshake(40003, 100, 900),
+      { sourcePort: 40003, destinationPort: 8443, sequence: 101, acknowledgment: 901, flags: "PA", payload: ascii("abcd") },
+      { sourcePort: 8443, destinationPort: 40003, sequence: 901, acknowledgment: 105, flags: "A", window: 0, fromServer: true },
+      { sourcePort: 40003, destinationPort: 8443, sequence: 104, acknowledgment: 901, flags: "A" },
+      { sourcePort: 8443, destinationPort: 40003, sequence: 901, acknowledgment: 105, flags: "A", window: 0, fromServer: true },
+    ]));
+    const [toServer, toClient] = connections[0]!.directions;
+    expect(toClient.zeroWindowAdvertisements).toBe(2);
+    expect(toServer.zeroWindowProbes).toBe(1);
+    expect(events.filter((event) => event.kind === "tcp.zero-window")).toHaveLength(1);
+  });
+
+  it("delivers data carried on a SYN (TCP Fast Open)", () => {
+    const { streams } = analyzeBytes(capture([
+      { sourcePort: 40004, destinationPort: 8443, sequence: 100, flags: "S", payload: ascii("early") },
+      { sourcePort: 8443, destinationPort: 40004, sequence: 900, acknowledgment: 106, flags: "SA", fromServer: true },
+      { sourcePort: 40004, destinationPort: 8443, sequence: 106, acknowledgment: 901, flags: "PA", payload: ascii("+late") },
+    ]));
+    expect(Buffer.from(streams.get(1)![0].join(""), "hex").toString()).toBe("early+late");
+  });
+});
