@@ -34,6 +34,17 @@ export interface Limits {
    * event. 1 s is Linux's initial RTO (RFC 6298): a stall that long already cost a timeout.
    */
   ackStallUs: number;
+  /**
+   * Largest HTTP/2 header block assembled from HEADERS/PUSH_PROMISE and CONTINUATION frames.
+   * Servers cap the decoded list at 16-64 KiB (SETTINGS_MAX_HEADER_LIST_SIZE); 1 MiB of encoded
+   * block is far past any real request and stops a CONTINUATION flood from growing memory.
+   */
+  maxHeaderBlockBytes: number;
+  /**
+   * HTTP/2 streams tracked at once per connection. Servers allow 100-1000 concurrent streams;
+   * 100,000 covers a long-lived gRPC connection's open streams with room to spare.
+   */
+  maxStreamsPerConnection: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -43,4 +54,6 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxRetransmitCheckBytesPerDirection: 64 * 1024,
   idleConnectionUs: 10 * 60 * 1_000_000,
   ackStallUs: 1_000_000,
+  maxHeaderBlockBytes: 1024 * 1024,
+  maxStreamsPerConnection: 100_000,
 });

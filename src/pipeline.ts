@@ -10,9 +10,11 @@ import { linkTypeName } from "./capture/link/link-types.js";
 import { DEFAULT_LIMITS, type Limits } from "./limits.js";
 import { ConnectionTracker } from "./tcp/connection-tracker.js";
 import type { TcpEvent } from "./tcp/tcp-events.js";
+import { Http2Analyzer } from "./http2/http2-analyzer.js";
+import type { Http2Event } from "./http2/http2-events.js";
 import { newTcpSegment, parseTcpSegment } from "./tcp/tcp-segment.js";
 
-export type AnalysisEvent = CaptureWarning | TcpEvent;
+export type AnalysisEvent = CaptureWarning | TcpEvent | Http2Event;
 
 /** Counts of what the capture held, including everything skipped and why. */
 export interface CaptureSummary {
@@ -43,6 +45,8 @@ export interface CaptureSummary {
 
 export interface AnalyzerOptions {
   limits?: Partial<Limits>;
+  /** Ports whose TCP connections are decoded as cleartext HTTP/2 whatever their first bytes. */
+  http2Ports?: number[];
   /** Receives every event in capture order. */
   onEvent: (event: AnalysisEvent) => void;
 }
@@ -69,7 +73,16 @@ export class CaptureAnalyzer {
   constructor(options: AnalyzerOptions) {
     const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.#onEvent = options.onEvent;
-    this.#tracker = new ConnectionTracker(options.onEvent, limits);
+    const http2 = new Http2Analyzer({
+      forcedPorts: new Set(options.http2Ports ?? []),
+      limits: { maxHeaderBlockBytes: limits.maxHeaderBlockBytes, maxStreamsPerConnection: limits.maxStreamsPerConnection },
+      emit: options.onEvent,
+    });
+    // Each TCP event goes out first, then whatever HTTP/2 makes of it: one ordered log.
+    this.#tracker = new ConnectionTracker((event) => {
+      options.onEvent(event);
+      http2.tcpEvent(event);
+    }, limits);
     this.#reader = new CaptureReader(
       {
         packet: (packet) => this.#packet(packet),

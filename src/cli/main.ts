@@ -4,6 +4,7 @@ import { Command, CommanderError } from "commander";
 import { H2scopeError } from "../errors.js";
 import type { CliIo } from "./cli-io.js";
 import { connectionsCommand } from "./commands/connections-command.js";
+import { framesCommand } from "./commands/frames-command.js";
 import { exitCodeFor, EXIT_INTERNAL_ERROR, EXIT_OK, EXIT_USAGE } from "./exit-codes.js";
 
 export type { CliIo } from "./cli-io.js";
@@ -15,6 +16,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .description("Reads packet captures and explains what went wrong in HTTP/2 traffic")
     .version(VERSION, "-V, --version");
   program.addCommand(connectionsCommand(io, (code) => (exitCode = code)));
+  program.addCommand(framesCommand(io, (code) => (exitCode = code)));
   // exitOverride and output settings are not inherited by addCommand(): set them on each.
   for (const command of [program, ...program.commands]) {
     command.exitOverride();
@@ -46,6 +48,11 @@ const VERSION = "0.1.0";
 
 /** The real process's streams. */
 export function nodeIo(): CliIo {
+  // A reader that stops early (`| head`) closes the pipe: that ends the output, not an error.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(EXIT_OK);
+    throw error;
+  });
   return {
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),

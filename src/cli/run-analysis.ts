@@ -19,9 +19,10 @@ export interface AnalysisRun {
  * Reads `path` to the end (or to the point where it cannot go on), sending events to `onEvent`
  * as they happen and warnings to stderr at once, so live input shows problems live.
  */
-export async function runAnalysis(path: string, io: CliIo, onEvent: (event: AnalysisEvent) => void): Promise<AnalysisRun> {
+export async function runAnalysis(path: string, io: CliIo, options: { http2Ports?: number[] }, onEvent: (event: AnalysisEvent) => void): Promise<AnalysisRun> {
   const warnings: string[] = [];
   const analyzer = new CaptureAnalyzer({
+    http2Ports: options.http2Ports,
     onEvent(event) {
       if (event.kind === "capture.warning") {
         warnings.push(event.message);

@@ -10,6 +10,8 @@ export type RoleSource =
   | "http1-response"
   | "tls-client-hello"
   | "tls-server-hello"
+  /** Joined mid-way: from HTTP/2 frames (who opens odd streams, request vs response headers). */
+  | "http2-frames"
   | "port";
 
 /** Sources that rest on what the peers actually did; "port" is only a guess. */

@@ -26,7 +26,7 @@ export function connectionsCommand(io: CliIo, setExitCode: (code: number) => voi
 
 async function runConnections(capture: string, format: ConnectionsFormat, io: CliIo): Promise<number> {
   const closed: TcpConnection[] = [];
-  const run = await runAnalysis(capture, io, (event) => {
+  const run = await runAnalysis(capture, io, {}, (event) => {
     if (event.kind !== "tcp.close") return;
     closed.push(event.connection);
     if (format === "ndjson") io.stdout(`${JSON.stringify(toConnectionView(event.connection))}\n`);

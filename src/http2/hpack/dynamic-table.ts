@@ -23,6 +23,8 @@ export class DynamicTable {
   #maxSize: number;
   readonly #maxTrackedSize: number;
   #olderEntriesUnknown = false;
+  /** Known entries whose name we never saw (added by a literal naming an unknown entry). */
+  #entriesWithUnknownName = 0;
 
   /**
    * @param maxSize the table's initial maximum size in octets (§4.2).
@@ -54,6 +56,16 @@ export class DynamicTable {
     return this.#olderEntriesUnknown;
   }
 
+  /**
+   * Whether every entry is known, names included. While an entry's name is unknown its size is a
+   * lower bound, so we may also keep entries the encoder has evicted: harmless for the references
+   * it makes, but an out-of-range reference could then go unnoticed. Once such entries are gone,
+   * any that lingered are evicted first as the table fills.
+   */
+  get fullyKnown(): boolean {
+    return !this.#olderEntriesUnknown && this.#entriesWithUnknownName === 0;
+  }
+
   /** The entry at dynamic index `index` (1 = newest), or undefined past the known entries. */
   get(index: number): HpackField | undefined {
     if (index < 1 || index > this.#length) return undefined;
@@ -76,6 +88,7 @@ export class DynamicTable {
     this.#newest = (this.#newest + 1) & this.#mask;
     this.#fields[this.#newest] = field;
     this.#sizes[this.#newest] = size;
+    if (field.unknown) this.#entriesWithUnknownName++;
     this.#length++;
     this.#size += size;
     this.#settle();
@@ -109,6 +122,7 @@ export class DynamicTable {
   #evictOldest(): void {
     const oldest = (this.#newest - this.#length + 1) & this.#mask;
     this.#size -= this.#sizes[oldest]!;
+    if (this.#fields[oldest]!.unknown) this.#entriesWithUnknownName--;
     this.#fields[oldest] = undefined;
     this.#length--;
   }
@@ -117,6 +131,7 @@ export class DynamicTable {
     this.#fields.fill(undefined);
     this.#length = 0;
     this.#size = 0;
+    this.#entriesWithUnknownName = 0;
   }
 
   /** Doubles the ring, copying entries oldest first to positions 0 … length-1. */

@@ -1,0 +1,78 @@
+// `h2scope frames <capture|->`: every HTTP/2 frame, as text or NDJSON, as it is decoded.
+
+import { Command, Option } from "commander";
+import { frameTypeName } from "../../http2/frame/frame-types.js";
+import { formatAnomalyText, formatFrameText } from "../../report/frame-text.js";
+import { toAnomalyRecord, toFrameRecord } from "../../report/frame-view.js";
+import type { CliIo } from "../cli-io.js";
+import { exitCodeFor, EXIT_OK, EXIT_USAGE } from "../exit-codes.js";
+import { collect, parsePortList } from "../parse-options.js";
+import { runAnalysis } from "../run-analysis.js";
+
+interface FramesOptions {
+  format: "text" | "ndjson";
+  connection?: string;
+  stream?: string;
+  type?: string[];
+  h2Port?: string[];
+}
+
+export function framesCommand(io: CliIo, setExitCode: (code: number) => void): Command {
+  return new Command("frames")
+    .description("print every HTTP/2 frame in a capture (a file, or - for standard input)")
+    .argument("<capture>", "pcap or pcapng file, optionally gzip-compressed; - reads standard input")
+    .addOption(new Option("-f, --format <format>", "text, or ndjson (one JSON object per line)").choices(["text", "ndjson"]).default("text"))
+    .option("--connection <id>", "only this connection (the id `h2scope connections` shows)")
+    .option("--stream <id>", "only this stream (0 for connection-level frames)")
+    .option("--type <types>", "only these frame types, comma-separated or repeated, e.g. HEADERS,RST_STREAM", collect, [])
+    .option("--h2-port <ports>", "decode TCP connections on these ports as cleartext HTTP/2 even without a preface (comma-separated or repeated)", collect, [])
+    .action(async (capture: string, options: FramesOptions) => {
+      setExitCode(await runFrames(capture, options, io));
+    });
+}
+
+async function runFrames(capture: string, options: FramesOptions, io: CliIo): Promise<number> {
+  const connection = options.connection === undefined ? undefined : Number(options.connection);
+  const stream = options.stream === undefined ? undefined : Number(options.stream);
+  if ((connection !== undefined && !Number.isInteger(connection)) || (stream !== undefined && !Number.isInteger(stream))) {
+    io.stderr("h2scope: error: --connection and --stream take whole numbers\n");
+    return EXIT_USAGE;
+  }
+  const typeWords = (options.type ?? []).flatMap((word) => word.split(",")).filter((word) => word !== "");
+  const types = typeWords.length === 0 ? undefined : new Set(typeWords.map((type) => type.toUpperCase().replace(/^UNKNOWN\(0X/, "UNKNOWN(0x")));
+  const knownTypeNames = new Set(Array.from({ length: 256 }, (_, type) => frameTypeName(type)));
+  for (const type of types ?? []) {
+    if (!knownTypeNames.has(type)) {
+      io.stderr(`h2scope: error: unknown frame type ${type} (use a name like HEADERS, or UNKNOWN(0xfa))\n`);
+      return EXIT_USAGE;
+    }
+  }
+  const ports = parsePortList(options.h2Port ?? []);
+  if (typeof ports === "string") {
+    io.stderr(`h2scope: error: ${ports}\n`);
+    return EXIT_USAGE;
+  }
+  let startTime: number | undefined;
+  const run = await runAnalysis(capture, io, { http2Ports: ports }, (event) => {
+    if (event.kind !== "h2.frame" && event.kind !== "h2.anomaly") return;
+    if (connection !== undefined && event.connection.tcp.id !== connection) return;
+    const eventStream = event.kind === "h2.frame" ? event.frame.streamId : event.streamId;
+    if (stream !== undefined && eventStream !== stream) return;
+    startTime ??= event.connection.tcp.firstTimeUs / 1e6;
+    if (event.kind === "h2.frame") {
+      const record = toFrameRecord(event);
+      if (types !== undefined && !types.has(record.type)) return;
+      io.stdout(options.format === "ndjson" ? `${JSON.stringify(record)}\n` : formatFrameText(record, startTime));
+    } else {
+      if (types !== undefined) return;
+      const record = toAnomalyRecord(event);
+      io.stdout(options.format === "ndjson" ? `${JSON.stringify(record)}\n` : formatAnomalyText(record, startTime));
+    }
+  });
+  if (run.stoppedBy !== undefined) {
+    io.stderr(`h2scope: error: ${run.stoppedBy.message}\n`);
+    io.stderr(`h2scope: the frames above cover the ${run.analyzer.summary.packets} packets read before that point\n`);
+    return exitCodeFor(run.stoppedBy.code);
+  }
+  return EXIT_OK;
+}

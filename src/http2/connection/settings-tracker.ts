@@ -1,0 +1,119 @@
+// SETTINGS exchanges (RFC 9113 §6.5): what each side declared, when the other side
+// acknowledged it, and so which values govern the frames each side sends.
+//
+// A side's settings limit what its peer sends (window, frame size, header table), and the peer
+// applies them when it processes the SETTINGS frame, acknowledging at once (§6.5.3). The ACK's
+// place in the peer's own byte stream therefore splits the peer's frames exactly into those
+// sent under the old values and those sent under the new ones.
+
+import {
+  SETTINGS_ENABLE_PUSH, SETTINGS_HEADER_TABLE_SIZE, SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_MAX_CONCURRENT_STREAMS,
+  SETTINGS_MAX_FRAME_SIZE, SETTINGS_MAX_HEADER_LIST_SIZE,
+} from "../frame/frame-types.js";
+import type { Peer } from "./stream-state.js";
+
+/** §6.5.2 initial values. */
+export const DEFAULT_SETTINGS: ReadonlyMap<number, number> = new Map([
+  [SETTINGS_HEADER_TABLE_SIZE, 4096],
+  [SETTINGS_ENABLE_PUSH, 1],
+  [SETTINGS_INITIAL_WINDOW_SIZE, 65_535],
+  [SETTINGS_MAX_FRAME_SIZE, 16_384],
+]);
+
+export const MIN_MAX_FRAME_SIZE = 16_384;
+export const MAX_MAX_FRAME_SIZE = 2 ** 24 - 1;
+
+interface PendingSettings {
+  settings: Array<[number, number]>;
+  timeUs: number;
+  packetNumber: number;
+}
+
+/** One acknowledged SETTINGS frame: what changed and how long the ACK took. */
+export interface AppliedSettings {
+  /** The side whose settings now govern the other side's frames. */
+  declaredBy: Peer;
+  changes: Array<{ id: number; previous: number | undefined; value: number }>;
+  /** SETTINGS to ACK, in capture time (µs); undefined for implicit ACKs (h2c's 101). */
+  roundTripUs: number | undefined;
+  declaredInPacket: number;
+}
+
+export class SettingsTracker {
+  /** Values each side declared and the other acknowledged; defaults until then. */
+  #inForce: Record<Peer, Map<number, number>>;
+  #pending: Record<Peer, PendingSettings[]> = { client: [], server: [] };
+  /** False when we joined mid-way: the values in force before are unknown. */
+  #known: boolean;
+
+  constructor(known: boolean) {
+    this.#known = known;
+    this.#inForce = { client: new Map(DEFAULT_SETTINGS), server: new Map(DEFAULT_SETTINGS) };
+  }
+
+  /** Whether the values in force are known (the exchange was seen from the start). */
+  get known(): boolean {
+    return this.#known;
+  }
+
+  /** The value `side` declared that governs its peer's frames now (default if never set). */
+  value(side: Peer, id: number): number | undefined {
+    return this.#inForce[side].get(id);
+  }
+
+  /** All values in force for `side` as [id, value], ascending ids. */
+  entries(side: Peer): Array<[number, number]> {
+    return [...this.#inForce[side].entries()].sort(([left], [right]) => left - right);
+  }
+
+  pendingCount(side: Peer): number {
+    return this.#pending[side].length;
+  }
+
+  /** A SETTINGS frame (not ACK) sent by `side`. */
+  declared(side: Peer, settings: Array<[number, number]>, timeUs: number, packetNumber: number): void {
+    this.#pending[side].push({ settings, timeUs, packetNumber });
+  }
+
+  /**
+   * A SETTINGS ACK sent by `acknowledger`: the oldest pending SETTINGS of the other side now
+   * governs `acknowledger`'s frames. Undefined when nothing was pending (an unexpected ACK, or
+   * we joined after the SETTINGS).
+   */
+  acknowledged(acknowledger: Peer, timeUs: number): AppliedSettings | undefined {
+    const declaredBy: Peer = acknowledger === "client" ? "server" : "client";
+    const pending = this.#pending[declaredBy].shift();
+    if (pending === undefined) return undefined;
+    return this.#apply(declaredBy, pending, timeUs - pending.timeUs);
+  }
+
+  /**
+   * Settings applied without an ACK frame: h2c's HTTP2-Settings, acknowledged by the 101
+   * response (RFC 7540 §3.2.1).
+   */
+  appliedImplicitly(declaredBy: Peer, settings: Array<[number, number]>, timeUs: number, packetNumber: number): AppliedSettings {
+    return this.#apply(declaredBy, { settings, timeUs, packetNumber }, undefined);
+  }
+
+  /** Roles were guessed wrong (joined mid-way): what was recorded for one side was the other's. */
+  swapSides(): void {
+    const client = this.#inForce.client;
+    this.#inForce.client = this.#inForce.server;
+    this.#inForce.server = client;
+    const pendingClient = this.#pending.client;
+    this.#pending.client = this.#pending.server;
+    this.#pending.server = pendingClient;
+  }
+
+  #apply(declaredBy: Peer, pending: PendingSettings, roundTripUs: number | undefined): AppliedSettings {
+    const values = this.#inForce[declaredBy];
+    const changes = pending.settings.map(([id, value]) => {
+      const previous = values.get(id);
+      values.set(id, value);
+      return { id, previous, value };
+    });
+    return { declaredBy, changes, roundTripUs, declaredInPacket: pending.packetNumber };
+  }
+}
+
+export { SETTINGS_MAX_CONCURRENT_STREAMS, SETTINGS_MAX_HEADER_LIST_SIZE };

@@ -1,0 +1,291 @@
+// One direction of an HTTP/2 connection: ordered TCP bytes in, frames out (RFC 9113 §3.4, §4).
+// Handles the client preface, the HTTP/1.1 head of an h2c upgrade, frames split across or
+// packed into segments, and losing and finding frame boundaries (gaps, joining mid-way).
+
+import { ChunkQueue } from "../../bytes/chunk-queue.js";
+import { fieldValue, parseHttp1Head, type Http1Head } from "../detect/http1-head.js";
+import type { Frame, FrameHeader } from "./frame.js";
+import { isPlausibleFrameHeader } from "./frame-plausibility.js";
+import { FRAME_HEADER_LENGTH, parseFrame, parseFrameHeader } from "./parse-frame.js";
+
+/** The client connection preface (§3.4). */
+export const CLIENT_PREFACE = new Uint8Array(Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1"));
+
+/** Where in the capture something happened: the packet that completed it. */
+export interface StreamPosition {
+  /** Offset in this direction's TCP byte stream (gaps included). */
+  streamOffset: number;
+  packetNumber: number;
+  timeUs: number;
+}
+
+export type FrameDecoderMode =
+  /** Expecting the client preface (client side of a prior-knowledge or upgraded connection). */
+  | "preface"
+  /** Expecting an HTTP/1.1 request head that asks for the h2c upgrade (client side). */
+  | "http1-request"
+  /** Expecting the HTTP/1.1 response head; 101 switches to frames (server side of h2c). */
+  | "http1-response"
+  | "frames"
+  /** Looking for a frame boundary: joined mid-way, or bytes were lost. */
+  | "hunting"
+  /** Not HTTP/2 (an upgrade was refused): bytes are ignored. */
+  | "off";
+
+export type FrameStreamEvent =
+  /** `damagedBytes` > 0 when a TCP gap inside the frame was filled with zeros. */
+  | { kind: "frame"; frame: Frame; position: StreamPosition; damagedBytes: number }
+  | { kind: "preface"; valid: boolean; position: StreamPosition }
+  | { kind: "http1-head"; head: Http1Head; position: StreamPosition }
+  /** Frame boundaries are lost (a gap cut a frame header, or bytes are not HTTP/2). */
+  | { kind: "sync-lost"; reason: "gap" | "bad-preface"; lostFrame: FrameHeader | undefined; position: StreamPosition }
+  /** A frame boundary was found again after skipping `skippedBytes` (gap bytes not counted). */
+  | { kind: "synced"; skippedBytes: number; position: StreamPosition }
+  /** The stream ended inside a frame. */
+  | { kind: "truncated"; bytes: number; lostFrame: FrameHeader | undefined; position: StreamPosition };
+
+export interface FrameDecoderOptions {
+  mode: FrameDecoderMode;
+  /** Largest frame length believable while hunting (the receiver's SETTINGS_MAX_FRAME_SIZE). */
+  huntMaxFrameLength: () => number;
+}
+
+/** Buffered bytes while hunting without finding a boundary before older ones are dropped. */
+const MAX_HUNT_BYTES = 256 * 1024;
+/** Believable headers in a row that anchor a boundary (one suffices if it ends the data exactly). */
+const HUNT_CHAIN_LENGTH = 2;
+
+export class FrameDecoder {
+  readonly #emit: (event: FrameStreamEvent) => void;
+  readonly #huntMaxFrameLength: () => number;
+  readonly #queue = new ChunkQueue();
+  #mode: FrameDecoderMode;
+  /** Stream offset of the first byte in the queue. */
+  #offset = 0;
+  /** Header of the frame being assembled, once its nine octets are in. */
+  #header: FrameHeader | undefined;
+  /** Zero-filled gap bytes inside the frame being assembled. */
+  #damagedBytes = 0;
+  /** Bytes dropped while hunting since sync was lost. */
+  #skipped = 0;
+  #packetNumber = 0;
+  #timeUs = 0;
+  /** Request body still to skip after an h2c upgrade request (Content-Length). */
+  #bodyToSkip = 0;
+
+  constructor(emit: (event: FrameStreamEvent) => void, options: FrameDecoderOptions) {
+    this.#emit = emit;
+    this.#mode = options.mode;
+    this.#huntMaxFrameLength = options.huntMaxFrameLength;
+  }
+
+  get mode(): FrameDecoderMode {
+    return this.#mode;
+  }
+
+  /** Ordered bytes from TCP. */
+  data(bytes: Uint8Array, packetNumber: number, timeUs: number): void {
+    this.#packetNumber = packetNumber;
+    this.#timeUs = timeUs;
+    if (this.#mode === "off") {
+      this.#offset += bytes.byteLength;
+      return;
+    }
+    this.#queue.push(bytes);
+    this.#run();
+  }
+
+  /** Bytes TCP could not deliver. */
+  gap(length: number, packetNumber: number, timeUs: number): void {
+    this.#packetNumber = packetNumber;
+    this.#timeUs = timeUs;
+    if (this.#mode === "off") {
+      this.#offset += length;
+      return;
+    }
+    const gapStart = this.#offset + this.#queue.available;
+    if (this.#mode === "frames" && this.#header !== undefined) {
+      const frameEnd = this.#offset + FRAME_HEADER_LENGTH + this.#header.length;
+      if (gapStart + length <= frameEnd) {
+        // The gap lies inside a frame whose length we know: fill it and stay in sync.
+        this.#queue.push(new Uint8Array(length));
+        this.#damagedBytes += length;
+        this.#run();
+        return;
+      }
+    }
+    if (this.#mode !== "hunting") {
+      this.#emit({ kind: "sync-lost", reason: "gap", lostFrame: this.#header, position: this.#position(gapStart) });
+      this.#mode = "hunting";
+      this.#skipped = 0;
+    }
+    // Bytes before the gap cannot start a chain that crosses it.
+    this.#skipped += this.#queue.available;
+    this.#queue.skip(this.#queue.available);
+    this.#header = undefined;
+    this.#damagedBytes = 0;
+    this.#offset = gapStart + length;
+  }
+
+  /** End of the TCP stream. */
+  end(): void {
+    const left = this.#queue.available;
+    if (left > 0 && (this.#mode === "frames" || this.#mode === "preface")) {
+      this.#emit({ kind: "truncated", bytes: left, lostFrame: this.#header, position: this.#position(this.#offset) });
+    }
+  }
+
+  #position(streamOffset: number): StreamPosition {
+    return { streamOffset, packetNumber: this.#packetNumber, timeUs: this.#timeUs };
+  }
+
+  #consume(length: number): Uint8Array {
+    const bytes = this.#queue.read(length)!;
+    this.#offset += length;
+    return bytes;
+  }
+
+  /** Runs the reader of the current mode until one needs more input. */
+  #run(): void {
+    while (this.#step()) {
+      // each step consumed bytes or changed mode
+    }
+  }
+
+  /** One step of the current mode: true when it made progress and may go on. */
+  #step(): boolean {
+    switch (this.#mode) {
+      case "frames":
+        this.#readFrames();
+        return false;
+      case "preface":
+        return this.#readPreface();
+      case "http1-request":
+        return this.#readUpgradeRequest();
+      case "http1-response":
+        return this.#readUpgradeResponse();
+      case "hunting":
+        return this.#hunt();
+      case "off":
+        this.#offset += this.#queue.available;
+        this.#queue.skip(this.#queue.available);
+        return false;
+    }
+  }
+
+  #readFrames(): void {
+    const queue = this.#queue;
+    for (;;) {
+      if (this.#header === undefined) {
+        const headerBytes = queue.peek(FRAME_HEADER_LENGTH);
+        if (headerBytes === undefined) return;
+        this.#header = parseFrameHeader(headerBytes);
+      }
+      const total = FRAME_HEADER_LENGTH + this.#header.length;
+      if (queue.available < total) return;
+      const start = this.#offset;
+      const bytes = this.#consume(total);
+      const frame = parseFrame(this.#header, bytes.subarray(FRAME_HEADER_LENGTH));
+      const damagedBytes = this.#damagedBytes;
+      this.#header = undefined;
+      this.#damagedBytes = 0;
+      this.#emit({ kind: "frame", frame, position: this.#position(start), damagedBytes });
+    }
+  }
+
+  /** Reads the 24-octet preface; true when the mode changed. */
+  #readPreface(): boolean {
+    const bytes = this.#queue.peek(CLIENT_PREFACE.byteLength);
+    if (bytes === undefined) {
+      // Fail early when what has arrived already differs from the preface.
+      const partial = this.#queue.peek(this.#queue.available)!;
+      if (partial.every((byte, index) => byte === CLIENT_PREFACE[index])) return false;
+    }
+    const start = this.#offset;
+    const candidate = bytes ?? this.#queue.peek(this.#queue.available)!;
+    const valid = bytes !== undefined && candidate.every((byte, index) => byte === CLIENT_PREFACE[index]);
+    if (valid) {
+      this.#consume(CLIENT_PREFACE.byteLength);
+      this.#emit({ kind: "preface", valid: true, position: this.#position(start) });
+      this.#mode = "frames";
+    } else {
+      this.#emit({ kind: "preface", valid: false, position: this.#position(start) });
+      this.#emit({ kind: "sync-lost", reason: "bad-preface", lostFrame: undefined, position: this.#position(start) });
+      this.#mode = "hunting";
+      this.#skipped = 0;
+    }
+    return true;
+  }
+
+  #readUpgradeRequest(): boolean {
+    if (this.#bodyToSkip > 0) {
+      const skip = Math.min(this.#bodyToSkip, this.#queue.available);
+      if (skip === 0) return false;
+      this.#consume(skip);
+      this.#bodyToSkip -= skip;
+      if (this.#bodyToSkip === 0) this.#mode = "preface";
+      return true;
+    }
+    const head = parseHttp1Head(this.#queue.peek(this.#queue.available)!);
+    if (head === undefined) return false;
+    if (head === "invalid") {
+      this.#mode = "off";
+      return true;
+    }
+    const start = this.#offset;
+    this.#consume(head.headLength);
+    this.#emit({ kind: "http1-head", head, position: this.#position(start) });
+    // An upgrade request may carry a body (sent as HTTP/1.1, before the preface).
+    this.#bodyToSkip = Number(fieldValue(head, "content-length") ?? 0) || 0;
+    if (this.#bodyToSkip === 0) this.#mode = "preface";
+    return true;
+  }
+
+  #readUpgradeResponse(): boolean {
+    const head = parseHttp1Head(this.#queue.peek(this.#queue.available)!);
+    if (head === undefined) return false;
+    if (head === "invalid") {
+      this.#mode = "off";
+      return true;
+    }
+    const start = this.#offset;
+    this.#consume(head.headLength);
+    this.#emit({ kind: "http1-head", head, position: this.#position(start) });
+    // 101 Switching Protocols: HTTP/2 frames follow at once (§3.2 of RFC 7540).
+    this.#mode = / 101( |$)/.test(head.startLine) ? "frames" : "off";
+    return true;
+  }
+
+  /** Looks for a frame boundary in the buffered bytes; true when found (mode is "frames"). */
+  #hunt(): boolean {
+    const available = this.#queue.available;
+    if (available < FRAME_HEADER_LENGTH) return false;
+    const bytes = this.#queue.peek(available)!;
+    const maxLength = this.#huntMaxFrameLength();
+    for (let start = 0; start + FRAME_HEADER_LENGTH <= available; start++) {
+      let chain = 0;
+      let cursor = start;
+      while (cursor + FRAME_HEADER_LENGTH <= available) {
+        const header = parseFrameHeader(bytes, cursor);
+        if (!isPlausibleFrameHeader(header, (bytes[cursor + 5]! & 0x80) !== 0, maxLength)) break;
+        chain++;
+        cursor += FRAME_HEADER_LENGTH + header.length;
+      }
+      if (chain >= HUNT_CHAIN_LENGTH || (chain >= 1 && cursor === available)) {
+        this.#skipped += start;
+        this.#consume(start);
+        this.#emit({ kind: "synced", skippedBytes: this.#skipped, position: this.#position(this.#offset) });
+        this.#skipped = 0;
+        this.#mode = "frames";
+        return true;
+      }
+    }
+    if (available > MAX_HUNT_BYTES) {
+      // Keep only a tail that may still hold the start of a chain.
+      const drop = available - FRAME_HEADER_LENGTH;
+      this.#skipped += drop;
+      this.#consume(drop);
+    }
+    return false;
+  }
+}

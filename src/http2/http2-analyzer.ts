@@ -1,0 +1,264 @@
+// The HTTP/2 stage: decides which TCP connections carry HTTP/2 (or TLS), and feeds their bytes
+// to an Http2Connection. Everything else passes by untouched.
+
+import type { Direction, TcpConnection, TcpEvent } from "../tcp/tcp-events.js";
+import { Http2Connection, type Http2ConnectionLimits } from "./connection/http2-connection.js";
+import { fieldValue, looksLikeHttp1, parseHttp1Head } from "./detect/http1-head.js";
+import { looksLikeTlsHandshake, parseTlsHello, MAX_TLS_HELLO_BYTES } from "./detect/tls-hello.js";
+import { CLIENT_PREFACE, type FrameDecoderMode } from "./frame/frame-decoder.js";
+import { isPlausibleFrameHeader } from "./frame/frame-plausibility.js";
+import { FRAME_HEADER_LENGTH, parseFrameHeader } from "./frame/parse-frame.js";
+import type { Http2ConnectionInfo, Http2Discovery, Http2Event } from "./http2-events.js";
+
+export interface Http2AnalyzerOptions {
+  /** Ports whose connections are HTTP/2 (cleartext) whatever their first bytes. */
+  forcedPorts: ReadonlySet<number>;
+  limits: Http2ConnectionLimits;
+  emit: (event: Http2Event) => void;
+}
+
+/** Undecided connections buffer at most this much per direction before being let go. */
+const MAX_DETECTION_BYTES = 64 * 1024;
+/** Frame headers in a row that make an unannounced byte stream HTTP/2 (joined mid-way). */
+const MIDWAY_CHAIN_LENGTH = 3;
+
+type BufferedEvent =
+  | { kind: "data"; direction: Direction; bytes: Uint8Array; packetNumber: number; timeUs: number }
+  | { kind: "gap"; direction: Direction; length: number; packetNumber: number; timeUs: number };
+
+interface Detecting {
+  status: "detecting";
+  events: BufferedEvent[];
+  /** Bytes per direction since the start (after any leading gap). */
+  heads: [Uint8Array, Uint8Array];
+  /** The direction's stream began with a gap (its start is missing). */
+  startsWithGap: [boolean, boolean];
+  tls: Http2ConnectionInfo | undefined;
+}
+
+type Tracked =
+  | Detecting
+  | { status: "http2"; connection: Http2Connection }
+  /** TLS or not HTTP/2: nothing more to do (TLS waits for the ServerHello's ALPN first). */
+  | { status: "done"; tls: Http2ConnectionInfo | undefined; serverHelloPending: boolean; serverBytes: Uint8Array };
+
+export class Http2Analyzer {
+  readonly #options: Http2AnalyzerOptions;
+  readonly #tracked = new Map<number, Tracked>();
+
+  constructor(options: Http2AnalyzerOptions) {
+    this.#options = options;
+  }
+
+  tcpEvent(event: TcpEvent): void {
+    switch (event.kind) {
+      case "tcp.open":
+        this.#tracked.set(event.connection.id, {
+          status: "detecting", events: [], heads: [new Uint8Array(0), new Uint8Array(0)], startsWithGap: [false, false], tls: undefined,
+        });
+        return;
+      case "tcp.data":
+        this.#data(event.connection, event.direction, event.bytes, event.packetNumber, event.timeUs);
+        return;
+      case "tcp.gap":
+        this.#gap(event.connection, event.direction, event.length, event.packetNumber, event.timeUs);
+        return;
+      case "tcp.close": {
+        const tracked = this.#tracked.get(event.connection.id);
+        if (tracked?.status === "detecting") this.#decideAtEnd(event.connection, tracked);
+        const final = this.#tracked.get(event.connection.id);
+        if (final?.status === "http2") final.connection.end();
+        this.#tracked.delete(event.connection.id);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  #data(tcp: TcpConnection, direction: Direction, bytes: Uint8Array, packetNumber: number, timeUs: number): void {
+    const tracked = this.#tracked.get(tcp.id);
+    if (tracked === undefined) return;
+    if (tracked.status === "http2") {
+      tracked.connection.data(direction, bytes, packetNumber, timeUs);
+      return;
+    }
+    if (tracked.status === "done") {
+      if (tracked.serverHelloPending && direction !== tcp.clientDirection) this.#readServerHello(tracked, bytes);
+      return;
+    }
+    tracked.events.push({ kind: "data", direction, bytes, packetNumber, timeUs });
+    if (tracked.heads[direction].byteLength < MAX_DETECTION_BYTES) tracked.heads[direction] = append(tracked.heads[direction], bytes);
+    this.#decide(tcp, tracked, packetNumber, timeUs);
+  }
+
+  #gap(tcp: TcpConnection, direction: Direction, length: number, packetNumber: number, timeUs: number): void {
+    const tracked = this.#tracked.get(tcp.id);
+    if (tracked === undefined) return;
+    if (tracked.status === "http2") {
+      tracked.connection.gap(direction, length, packetNumber, timeUs);
+      return;
+    }
+    if (tracked.status === "done") return;
+    tracked.events.push({ kind: "gap", direction, length, packetNumber, timeUs });
+    // Bytes after a gap start afresh: look at them as a stream joined mid-way.
+    tracked.heads[direction] = new Uint8Array(0);
+    tracked.startsWithGap[direction] = true;
+  }
+
+  /** Decides what the connection is, if its first bytes say enough. */
+  #decide(tcp: TcpConnection, tracked: Detecting, packetNumber: number, timeUs: number): void {
+    const client = tcp.clientDirection;
+    const server: Direction = client === 0 ? 1 : 0;
+    for (const direction of [client, server] as const) {
+      const head = tracked.heads[direction];
+      if (tracked.startsWithGap[direction] || head.byteLength === 0) continue;
+      // The client preface: prior knowledge, on any port (RFC 9113 §3.3).
+      if (startsWith(head, CLIENT_PREFACE)) {
+        this.#setClient(tcp, direction, "http2-preface");
+        const modes = modesFor(direction, "preface", "frames");
+        this.#start(tcp, tracked, "prior-knowledge", modes, packetNumber, timeUs);
+        return;
+      }
+      if (isPrefixOf(head, CLIENT_PREFACE)) return; // wait for the rest of it
+      if (looksLikeTlsHandshake(head)) {
+        const hello = parseTlsHello(head);
+        if (hello === undefined) return;
+        if (hello !== "invalid" && hello.kind === "client-hello") {
+          this.#setClient(tcp, direction, "tls-client-hello");
+          this.#startTls(tcp, tracked, hello.alpn, hello.serverName, packetNumber, timeUs);
+          return;
+        }
+      }
+      if (!looksLikeHttp1(head)) continue;
+      const http1 = parseHttp1Head(head);
+      if (http1 === undefined) return;
+      if (http1 !== "invalid" && !http1.startLine.startsWith("HTTP/")) {
+        const upgrade = (fieldValue(http1, "upgrade") ?? "").toLowerCase().split(/\s*,\s*/);
+        this.#setClient(tcp, direction, "http1-request");
+        if (upgrade.includes("h2c")) {
+          this.#start(tcp, tracked, "h2c-upgrade", modesFor(direction, "http1-request", "http1-response"), packetNumber, timeUs);
+        } else {
+          this.#finish(tcp, undefined);
+        }
+        return;
+      }
+    }
+    if (this.#isForced(tcp)) {
+      this.#start(tcp, tracked, "forced-port", ["hunting", "hunting"], packetNumber, timeUs);
+      return;
+    }
+    // No announcement: HTTP/2 joined mid-way if a direction shows a chain of frame headers.
+    const midway = !tcp.handshakeSeen || tracked.startsWithGap[0] || tracked.startsWithGap[1];
+    if (midway && (hasFrameChain(tracked.heads[0]) || hasFrameChain(tracked.heads[1]))) {
+      this.#start(tcp, tracked, "mid-connection", ["hunting", "hunting"], packetNumber, timeUs);
+      return;
+    }
+    const decided = (direction: Direction) => tracked.heads[direction].byteLength >= CLIENT_PREFACE.byteLength;
+    if (!midway && decided(client)) this.#finish(tcp, undefined);
+    else if (tracked.heads[0].byteLength >= MAX_DETECTION_BYTES || tracked.heads[1].byteLength >= MAX_DETECTION_BYTES) this.#finish(tcp, undefined);
+  }
+
+  /** At the end, a forced port still counts even with few bytes. */
+  #decideAtEnd(tcp: TcpConnection, tracked: Detecting): void {
+    const last = tracked.events.at(-1);
+    if (last !== undefined && this.#isForced(tcp)) this.#start(tcp, tracked, "forced-port", ["hunting", "hunting"], last.packetNumber, last.timeUs);
+  }
+
+  #isForced(tcp: TcpConnection): boolean {
+    const ports = this.#options.forcedPorts;
+    return ports.size > 0 && (ports.has(portOf(tcp.a)) || ports.has(portOf(tcp.b)));
+  }
+
+  #setClient(tcp: TcpConnection, direction: Direction, source: "http2-preface" | "tls-client-hello" | "http1-request"): void {
+    if (tcp.clientDirection === direction) return;
+    // The payload is better evidence than a port guess; a seen SYN is better still.
+    if (tcp.roleSource === "syn" || tcp.roleSource === "syn-ack") return;
+    tcp.clientDirection = direction;
+    tcp.roleSource = source;
+  }
+
+  #start(tcp: TcpConnection, tracked: Detecting, discovery: Http2Discovery, modes: [FrameDecoderMode, FrameDecoderMode], packetNumber: number, timeUs: number): void {
+    const connection = new Http2Connection({ tcp, discovery, modes, limits: this.#options.limits, emit: this.#options.emit });
+    this.#tracked.set(tcp.id, { status: "http2", connection });
+    this.#options.emit({ kind: "h2.connection", connection: connection.info, packetNumber, timeUs });
+    // Replay what arrived while deciding, in capture order.
+    for (const event of tracked.events) {
+      if (event.kind === "data") connection.data(event.direction, event.bytes, event.packetNumber, event.timeUs);
+      else connection.gap(event.direction, event.length, event.packetNumber, event.timeUs);
+    }
+  }
+
+  #startTls(tcp: TcpConnection, tracked: Detecting, alpnOffered: string[], serverName: string | undefined, packetNumber: number, timeUs: number): void {
+    const info: Http2ConnectionInfo = {
+      tcp, discovery: "tls", joinedMidway: false, tls: { alpnOffered, alpnSelected: undefined, serverName },
+      framesByType: {}, streams: 0, resets: [], goaways: [], unknownHeaderFields: 0, anomalies: 0,
+      settingsRoundTripsMs: [], pingRoundTripsMs: [], settings: undefined,
+    };
+    const done: Tracked = { status: "done", tls: info, serverHelloPending: true, serverBytes: new Uint8Array(0) };
+    this.#tracked.set(tcp.id, done);
+    this.#options.emit({ kind: "h2.connection", connection: info, packetNumber, timeUs });
+    for (const event of tracked.events) {
+      if (event.kind === "data" && event.direction !== tcp.clientDirection) this.#readServerHello(done, event.bytes);
+    }
+  }
+
+  #readServerHello(tracked: Extract<Tracked, { status: "done" }>, bytes: Uint8Array): void {
+    tracked.serverBytes = append(tracked.serverBytes, bytes);
+    const hello = parseTlsHello(tracked.serverBytes);
+    if (hello === undefined && tracked.serverBytes.byteLength < MAX_TLS_HELLO_BYTES) return;
+    tracked.serverHelloPending = false;
+    tracked.serverBytes = new Uint8Array(0);
+    if (hello !== undefined && hello !== "invalid" && hello.kind === "server-hello" && tracked.tls?.tls !== undefined) {
+      tracked.tls.tls.alpnSelected = hello.alpn[0];
+    }
+  }
+
+  #finish(tcp: TcpConnection, tls: Http2ConnectionInfo | undefined): void {
+    this.#tracked.set(tcp.id, { status: "done", tls, serverHelloPending: false, serverBytes: new Uint8Array(0) });
+  }
+}
+
+function modesFor(clientDirection: Direction, clientMode: FrameDecoderMode, serverMode: FrameDecoderMode): [FrameDecoderMode, FrameDecoderMode] {
+  return clientDirection === 0 ? [clientMode, serverMode] : [serverMode, clientMode];
+}
+
+/** A chain of believable frame headers starting somewhere in the first bytes. */
+function hasFrameChain(bytes: Uint8Array): boolean {
+  for (let start = 0; start + FRAME_HEADER_LENGTH <= bytes.byteLength; start++) {
+    let chain = 0;
+    let cursor = start;
+    while (cursor + FRAME_HEADER_LENGTH <= bytes.byteLength) {
+      const header = parseFrameHeader(bytes, cursor);
+      if (!isPlausibleFrameHeader(header, (bytes[cursor + 5]! & 0x80) !== 0, 16_384)) break;
+      chain++;
+      cursor += FRAME_HEADER_LENGTH + header.length;
+    }
+    // Enough headers in a row, or two that account for every byte so far.
+    if (chain >= MIDWAY_CHAIN_LENGTH || (chain >= 2 && cursor === bytes.byteLength)) return true;
+  }
+  return false;
+}
+
+function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
+  if (bytes.byteLength < prefix.byteLength) return false;
+  for (let i = 0; i < prefix.byteLength; i++) if (bytes[i] !== prefix[i]) return false;
+  return true;
+}
+
+function isPrefixOf(bytes: Uint8Array, whole: Uint8Array): boolean {
+  if (bytes.byteLength >= whole.byteLength) return false;
+  for (let i = 0; i < bytes.byteLength; i++) if (bytes[i] !== whole[i]) return false;
+  return true;
+}
+
+function append(head: Uint8Array, bytes: Uint8Array): Uint8Array {
+  const joined = new Uint8Array(head.byteLength + bytes.byteLength);
+  joined.set(head);
+  joined.set(bytes, head.byteLength);
+  return joined;
+}
+
+function portOf(endpoint: string): number {
+  return Number(endpoint.slice(endpoint.lastIndexOf(":") + 1));
+}
