@@ -381,7 +381,13 @@ export class Http2Connection {
   #onHeadersStart(direction: Direction, streamId: number): void {
     let found = this.#lookupStream(streamId);
     if (found === "closed") {
-      this.#anomaly("frame-on-closed-stream", direction, streamId, `HEADERS from the ${this.#peerOf(direction)} on closed stream ${streamId} (§5.1)`);
+      const initiator = (streamId % 2 === 1) === (this.#peerOf(direction) === "client");
+      if (initiator) {
+        // §5.1.1: a new stream must be numbered above every stream its side opened before.
+        this.#anomaly("stream-id-not-increasing", direction, streamId, `new stream ${streamId} is not above ${this.#directions[direction].lastOpenedStreamId} (§5.1.1)`);
+      } else {
+        this.#anomaly("frame-on-closed-stream", direction, streamId, `HEADERS from the ${this.#peerOf(direction)} on closed stream ${streamId} (§5.1)`);
+      }
       return;
     }
     if (found === "idle" && this.#uncertain() && this.#rolesCertain && (this.#peerOf(direction) === "server") === (streamId % 2 === 1)) {

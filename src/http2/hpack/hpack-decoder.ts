@@ -43,9 +43,9 @@ export const UNKNOWN_VALUE = "<unknown>";
  * Tolerance: after desynchronize() (or an error that stops a block), entries added from then on
  * are exact, and a reference past them is to an entry we never saw: it decodes as a placeholder
  * field (`unknown: true`, counted in unknownFields) and decoding goes on. Such entries are always
- * the oldest, so eviction removes them first and the decoder becomes synchronized again once the
- * known entries fill the table. A decoder that knows its whole table treats the same reference
- * as the RFC does: `invalid-index`.
+ * the oldest, so eviction removes them first, and the decoder becomes synchronized again once the
+ * known entries fill the table (or a size update to 0 empties it). A decoder that knows its whole
+ * table treats the same reference as the RFC does: `invalid-index`.
  *
  * Errors never throw: they end up in the result, and an error that stops a block leaves the
  * decoder desynchronized, since the rest of the block may have changed the table.
@@ -185,6 +185,7 @@ export class HpackDecoder {
         const value = this.#readString(source, offset, materialize);
         if (value === undefined) return this.#stop(fields, unknownFields, limitError, start);
         offset = this.#stringEnd;
+        fieldSeen = true;
         if (!materialize) continue;
         field = nameUnknown ? { name, value, unknown: true } : { name, value };
         if (indexing) {
