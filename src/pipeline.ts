@@ -78,8 +78,14 @@ export class CaptureAnalyzer {
       limits: { maxHeaderBlockBytes: limits.maxHeaderBlockBytes, maxStreamsPerConnection: limits.maxStreamsPerConnection },
       emit: options.onEvent,
     });
-    // Each TCP event goes out first, then whatever HTTP/2 makes of it: one ordered log.
+    // Each TCP event goes out first, then whatever HTTP/2 makes of it: one ordered log. A close
+    // goes out last, so whoever reports the connection then sees its HTTP/2 side finished.
     this.#tracker = new ConnectionTracker((event) => {
+      if (event.kind === "tcp.close") {
+        http2.tcpEvent(event);
+        options.onEvent(event);
+        return;
+      }
       options.onEvent(event);
       http2.tcpEvent(event);
     }, limits);

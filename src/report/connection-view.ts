@@ -1,5 +1,6 @@
 // A TCP connection seen from the user's side: client and server named, numbers per direction.
 
+import type { Http2ConnectionInfo } from "../http2/http2-events.js";
 import type { DirectionStats } from "../tcp/direction-stats.js";
 import type { TcpConnection } from "../tcp/tcp-events.js";
 
@@ -45,9 +46,29 @@ export interface ConnectionView {
   closeReason: string | undefined;
   clientToServer: DirectionView;
   serverToClient: DirectionView;
+  /** Present when the connection carries HTTP/2 (or is TLS, listed with its ALPN). */
+  http2?: Http2View;
 }
 
-export function toConnectionView(connection: TcpConnection): ConnectionView {
+/** The HTTP/2 side of a connection (README: connections JSON). */
+export interface Http2View {
+  /** prior-knowledge, h2c-upgrade, mid-connection, forced-port, or tls (not decrypted). */
+  discovery: string;
+  joinedMidway: boolean;
+  tls?: { alpnOffered: string[]; alpnSelected: string | null; serverName: string | null };
+  streams: number;
+  framesByType: Record<string, number>;
+  resets: Array<{ stream: number; errorCode: string; sender: string; packet: number }>;
+  goaways: Array<{ lastStreamId: number; errorCode: string; debugData: string; sender: string; packet: number }>;
+  unknownHeaderFields: number;
+  anomalies: number;
+  settingsRoundTripsMs: number[];
+  pingRoundTripsMs: number[];
+  /** Settings in force at the end per side; null when never known (joined mid-way). */
+  settings: { client: Array<[string, number]>; server: Array<[string, number]> } | null;
+}
+
+export function toConnectionView(connection: TcpConnection, http2?: Http2ConnectionInfo): ConnectionView {
   const clientDirection = connection.clientDirection;
   const serverDirection = clientDirection === 0 ? 1 : 0;
   return {
@@ -65,6 +86,26 @@ export function toConnectionView(connection: TcpConnection): ConnectionView {
     closeReason: connection.closeReason,
     clientToServer: toDirectionView(connection.directions[clientDirection]),
     serverToClient: toDirectionView(connection.directions[serverDirection]),
+    ...(http2 === undefined ? {} : { http2: toHttp2View(http2) }),
+  };
+}
+
+function toHttp2View(info: Http2ConnectionInfo): Http2View {
+  return {
+    discovery: info.discovery,
+    joinedMidway: info.joinedMidway,
+    ...(info.tls === undefined ? {} : {
+      tls: { alpnOffered: info.tls.alpnOffered, alpnSelected: info.tls.alpnSelected ?? null, serverName: info.tls.serverName ?? null },
+    }),
+    streams: info.streams,
+    framesByType: info.framesByType,
+    resets: info.resets.map((reset) => ({ stream: reset.streamId, errorCode: reset.errorCode, sender: reset.sender, packet: reset.packetNumber })),
+    goaways: info.goaways.map((goaway) => ({ ...goaway, packet: goaway.packetNumber, packetNumber: undefined })).map(({ packetNumber: _, ...goaway }) => goaway),
+    unknownHeaderFields: info.unknownHeaderFields,
+    anomalies: info.anomalies,
+    settingsRoundTripsMs: info.settingsRoundTripsMs,
+    pingRoundTripsMs: info.pingRoundTripsMs,
+    settings: info.settings ?? null,
   };
 }
 

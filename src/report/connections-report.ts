@@ -2,12 +2,12 @@
 
 import Table from "cli-table3";
 import type { CaptureSummary } from "../pipeline.js";
-import type { ConnectionView } from "./connection-view.js";
+import type { ConnectionView, Http2View } from "./connection-view.js";
 import { formatBytes, formatSeconds } from "./format-units.js";
 
 export function formatConnectionsTable(connections: ConnectionView[], summary: CaptureSummary): string {
   const table = new Table({
-    head: ["#", "Client", "Server", "C→S pkts", "C→S bytes", "S→C pkts", "S→C bytes", "Duration", "Retrans", "Gaps", "Roles by"],
+    head: ["#", "Client", "Server", "C→S pkts", "C→S bytes", "S→C pkts", "S→C bytes", "Duration", "Retrans", "Gaps", "Roles by", "Protocol", "Streams", "Resets", "GOAWAY"],
     style: { head: [], border: [] },
   });
   for (const view of connections) {
@@ -26,9 +26,36 @@ export function formatConnectionsTable(connections: ConnectionView[], summary: C
       retransmissions,
       gaps === 0 ? "0" : `${gaps} (${formatBytes(gapBytes)})`,
       view.handshakeSeen ? view.rolesDecidedBy : `${view.rolesDecidedBy}, joined mid-way`,
+      formatProtocol(view),
+      view.http2 && view.http2.discovery !== "tls" ? view.http2.streams : "",
+      view.http2 ? formatResets(view.http2) : "",
+      view.http2 ? view.http2.goaways.map((goaway) => `${goaway.errorCode} by ${goaway.sender}`).join(", ") : "",
     ]);
   }
   return `${table.toString()}\n${formatCaptureLine(connections.length, summary)}\n`;
+}
+
+function formatProtocol(view: ConnectionView): string {
+  const http2 = view.http2;
+  if (http2 === undefined) return "";
+  if (http2.discovery === "tls") {
+    const alpn = http2.tls?.alpnSelected ?? (http2.tls?.alpnOffered.length ? `offers ${http2.tls.alpnOffered.join(",")}` : "no ALPN");
+    return `TLS (${alpn})`;
+  }
+  const how = { "prior-knowledge": "prior knowledge", "h2c-upgrade": "h2c upgrade", "mid-connection": "joined mid-way", "forced-port": "--h2-port" }[http2.discovery] ?? http2.discovery;
+  return `HTTP/2 (${how})`;
+}
+
+/** "3 (CANCEL×2 by client, INTERNAL_ERROR by server)". */
+function formatResets(http2: Http2View): string {
+  if (http2.resets.length === 0) return http2.discovery === "tls" ? "" : "0";
+  const counts = new Map<string, number>();
+  for (const reset of http2.resets) {
+    const key = `${reset.errorCode} by ${reset.sender}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const parts = [...counts.entries()].map(([key, count]) => (count === 1 ? key : key.replace(" by", `×${count} by`)));
+  return `${http2.resets.length} (${parts.join(", ")})`;
 }
 
 function formatCaptureLine(connectionCount: number, summary: CaptureSummary): string {

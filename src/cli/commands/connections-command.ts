@@ -5,7 +5,9 @@ import { toConnectionView, type ConnectionView } from "../../report/connection-v
 import { formatConnectionsJson, formatConnectionsTable } from "../../report/connections-report.js";
 import type { TcpConnection } from "../../tcp/tcp-events.js";
 import type { CliIo } from "../cli-io.js";
-import { exitCodeFor, EXIT_OK } from "../exit-codes.js";
+import { exitCodeFor, EXIT_OK, EXIT_USAGE } from "../exit-codes.js";
+import { collect, parsePortList } from "../parse-options.js";
+import type { Http2ConnectionInfo } from "../../http2/http2-events.js";
 import { runAnalysis } from "../run-analysis.js";
 
 type ConnectionsFormat = "table" | "json" | "ndjson";
@@ -19,19 +21,27 @@ export function connectionsCommand(io: CliIo, setExitCode: (code: number) => voi
         .choices(["table", "json", "ndjson"])
         .default("table"),
     )
-    .action(async (capture: string, options: { format: ConnectionsFormat }) => {
-      setExitCode(await runConnections(capture, options.format, io));
+    .option("--h2-port <ports>", "decode TCP connections on these ports as cleartext HTTP/2 even without a preface (comma-separated or repeated)", collect, [])
+    .action(async (capture: string, options: { format: ConnectionsFormat; h2Port: string[] }) => {
+      setExitCode(await runConnections(capture, options.format, options.h2Port, io));
     });
 }
 
-async function runConnections(capture: string, format: ConnectionsFormat, io: CliIo): Promise<number> {
+async function runConnections(capture: string, format: ConnectionsFormat, portWords: string[], io: CliIo): Promise<number> {
+  const http2Ports = parsePortList(portWords);
+  if (typeof http2Ports === "string") {
+    io.stderr(`h2scope: error: ${http2Ports}\n`);
+    return EXIT_USAGE;
+  }
   const closed: TcpConnection[] = [];
-  const run = await runAnalysis(capture, io, {}, (event) => {
+  const http2 = new Map<number, Http2ConnectionInfo>();
+  const run = await runAnalysis(capture, io, { http2Ports }, (event) => {
+    if (event.kind === "h2.connection") http2.set(event.connection.tcp.id, event.connection);
     if (event.kind !== "tcp.close") return;
     closed.push(event.connection);
-    if (format === "ndjson") io.stdout(`${JSON.stringify(toConnectionView(event.connection))}\n`);
+    if (format === "ndjson") io.stdout(`${JSON.stringify(toConnectionView(event.connection, http2.get(event.connection.id)))}\n`);
   });
-  const views: ConnectionView[] = closed.sort((left, right) => left.id - right.id).map(toConnectionView);
+  const views: ConnectionView[] = closed.sort((left, right) => left.id - right.id).map((connection) => toConnectionView(connection, http2.get(connection.id)));
   const summary = run.analyzer.summary;
   if (format === "table") io.stdout(formatConnectionsTable(views, summary));
   else if (format === "json") io.stdout(formatConnectionsJson(views, summary, run.warnings));
