@@ -4,4 +4,9 @@ export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
   stdin: AsyncIterable<Uint8Array>;
+  /**
+   * Resolves once written output has gone out. The read loop awaits it between input chunks,
+   * so a slow reader of our output slows the input down instead of growing memory.
+   */
+  drained?(): Promise<void>;
 }

@@ -35,7 +35,10 @@ export async function runAnalysis(path: string, io: CliIo, options: { http2Ports
   const input = await openCaptureInput(path, io.stdin);
   let stoppedBy: H2scopeError | undefined;
   try {
-    for await (const chunk of input.chunks) analyzer.push(chunk);
+    for await (const chunk of input.chunks) {
+      analyzer.push(chunk);
+      if (io.drained !== undefined) await io.drained();
+    }
     analyzer.end();
   } catch (error) {
     // Only damage part-way leaves results worth reporting; an unreadable input has none.

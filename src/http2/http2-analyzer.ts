@@ -144,7 +144,10 @@ export class Http2Analyzer {
         return;
       }
     }
-    if (this.#isForced(tcp)) {
+    // The client's first bytes decide (a server may speak first, before the preface arrives),
+    // unless they will never come: joined mid-way, or lost to a gap.
+    const clientSpoke = tracked.heads[client].byteLength > 0 || tracked.startsWithGap[client] || !tcp.handshakeSeen;
+    if (this.#isForced(tcp) && clientSpoke) {
       this.#start(tcp, tracked, "forced-port", ["hunting", "hunting"], packetNumber, timeUs);
       return;
     }

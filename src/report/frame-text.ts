@@ -1,6 +1,6 @@
 // `h2scope frames` for people: one block per frame, in the spirit of `nghttp -v`.
 
-import type { AnomalyRecord, FrameRecord } from "./frame-view.js";
+import type { AnomalyRecord, FrameRecord, SettingsAppliedRecord } from "./frame-view.js";
 
 const INDENT = "              ";
 
@@ -38,4 +38,15 @@ export function formatFrameText(record: FrameRecord, startTime: number): string 
 export function formatAnomalyText(record: AnomalyRecord, startTime: number): string {
   return `${formatRelativeTime(record.time, startTime)} #${record.packet} conn ${record.connection} ! ${record.code}` +
     `${record.stream !== null ? ` (stream ${record.stream})` : ""}: ${record.detail}\n`;
+}
+
+export function formatSettingsAppliedText(record: SettingsAppliedRecord): string {
+  const changes = record.changes.map(([name, previous, value]) => `${name} ${previous ?? "default"}→${value}`).join(", ");
+  let text = `${INDENT}= the ${record.declaredBy}'s settings now apply${changes ? `: ${changes}` : ""}` +
+    (record.roundTripMs === null ? " (acknowledged by the 101 response)" : ` (round trip ${record.roundTripMs.toFixed(3)} ms)`) + "\n";
+  if (record.windowShifts.length > 0) {
+    const shifts = record.windowShifts.map((shift) => `${shift.stream}→${shift.sizeAfter}`).join(", ");
+    text += `${INDENT}  stream windows shifted by ${record.windowShifts[0]!.change}: ${shifts}\n`;
+  }
+  return text;
 }

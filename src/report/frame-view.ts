@@ -116,6 +116,30 @@ export function toFrameRecord(event: FrameEvent): FrameRecord {
   return record;
 }
 
+/** Settings one side declared now govern the other side's frames (at the peer's ACK). */
+export interface SettingsAppliedRecord {
+  kind: "settings-applied";
+  packet: number;
+  time: number;
+  connection: number;
+  /** The side whose settings now apply (to what the other side sends). */
+  declaredBy: "client" | "server";
+  /** [name, previous value or null, new value] */
+  changes: Array<[string, number | null, number]>;
+  /** SETTINGS to ACK in milliseconds; null when implicit (h2c's 101). */
+  roundTripMs: number | null;
+  /** Stream windows moved by a SETTINGS_INITIAL_WINDOW_SIZE change (§6.9.2). */
+  windowShifts: Array<{ stream: number; change: number; sizeAfter: number }>;
+}
+
+export function toSettingsAppliedRecord(event: Extract<Http2Event, { kind: "h2.settings-acked" }>, shifts: Array<Extract<Http2Event, { kind: "h2.window" }>>): SettingsAppliedRecord {
+  return {
+    kind: "settings-applied", packet: event.packetNumber, time: event.timeUs / 1e6, connection: event.connection.tcp.id,
+    declaredBy: event.declaredBy, changes: event.changes, roundTripMs: event.roundTripUs === undefined ? null : event.roundTripUs / 1000,
+    windowShifts: shifts.map((shift) => ({ stream: shift.streamId, change: shift.change, sizeAfter: shift.sizeAfter })),
+  };
+}
+
 export function toAnomalyRecord(event: AnomalyEvent): AnomalyRecord {
   return {
     kind: "anomaly", packet: event.packetNumber, time: event.timeUs / 1e6, connection: event.connection.tcp.id,

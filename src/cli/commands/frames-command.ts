@@ -2,8 +2,9 @@
 
 import { Command, Option } from "commander";
 import { frameTypeName } from "../../http2/frame/frame-types.js";
-import { formatAnomalyText, formatFrameText } from "../../report/frame-text.js";
-import { toAnomalyRecord, toFrameRecord } from "../../report/frame-view.js";
+import type { Http2Event } from "../../http2/http2-events.js";
+import { formatAnomalyText, formatFrameText, formatSettingsAppliedText } from "../../report/frame-text.js";
+import { toAnomalyRecord, toFrameRecord, toSettingsAppliedRecord } from "../../report/frame-view.js";
 import type { CliIo } from "../cli-io.js";
 import { exitCodeFor, EXIT_OK, EXIT_USAGE } from "../exit-codes.js";
 import { collect, parsePortList } from "../parse-options.js";
@@ -53,12 +54,26 @@ async function runFrames(capture: string, options: FramesOptions, io: CliIo): Pr
     return EXIT_USAGE;
   }
   let startTime: number | undefined;
+  // Window shifts caused by settings come just before the settings-acked event that explains them.
+  let shifts: Array<Extract<Http2Event, { kind: "h2.window" }>> = [];
   const run = await runAnalysis(capture, io, { http2Ports: ports }, (event) => {
-    if (event.kind !== "h2.frame" && event.kind !== "h2.anomaly") return;
+    if (event.kind === "h2.window") {
+      if (event.cause === "settings") shifts.push(event);
+      return;
+    }
+    if (event.kind !== "h2.frame" && event.kind !== "h2.anomaly" && event.kind !== "h2.settings-acked") return;
+    const settingsShifts = shifts;
+    if (event.kind === "h2.settings-acked") shifts = [];
     if (connection !== undefined && event.connection.tcp.id !== connection) return;
+    startTime ??= event.connection.tcp.firstTimeUs / 1e6;
+    if (event.kind === "h2.settings-acked") {
+      if (types !== undefined || (stream !== undefined && stream !== 0)) return;
+      const record = toSettingsAppliedRecord(event, settingsShifts);
+      io.stdout(options.format === "ndjson" ? `${JSON.stringify(record)}\n` : formatSettingsAppliedText(record));
+      return;
+    }
     const eventStream = event.kind === "h2.frame" ? event.frame.streamId : event.streamId;
     if (stream !== undefined && eventStream !== stream) return;
-    startTime ??= event.connection.tcp.firstTimeUs / 1e6;
     if (event.kind === "h2.frame") {
       const record = toFrameRecord(event);
       if (types !== undefined && !types.has(record.type)) return;
