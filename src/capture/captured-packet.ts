@@ -61,3 +61,14 @@ export interface CaptureDecoder {
   /** Description of the format for summaries, e.g. "pcap (nanosecond, big-endian)". */
   readonly formatName: string;
 }
+
+/** The warning for input that ends inside a record: everything before it was read. */
+export function truncatedRecordWarning(nextPacketNumber: number, byteOffset: number, bytesLeft: number, what: string): CaptureWarning {
+  return {
+    kind: "capture.warning",
+    code: "truncated-record",
+    message: `the capture ends inside ${what} (${bytesLeft} bytes at offset ${byteOffset} dropped); every packet before it was read`,
+    packetNumber: nextPacketNumber,
+    byteOffset,
+  };
+}

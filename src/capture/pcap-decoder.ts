@@ -5,7 +5,7 @@ import { ChunkQueue } from "../bytes/chunk-queue.js";
 import { viewOf } from "../bytes/data-view.js";
 import { H2scopeError } from "../errors.js";
 import { DEFAULT_LIMITS, type Limits } from "../limits.js";
-import type { CaptureDecoder, CaptureSink } from "./captured-packet.js";
+import { truncatedRecordWarning, type CaptureDecoder, type CaptureSink } from "./captured-packet.js";
 
 const FILE_HEADER_LENGTH = 24;
 const RECORD_HEADER_LENGTH = 16;
@@ -62,13 +62,7 @@ export class PcapDecoder implements CaptureDecoder {
       );
     }
     if (left > 0) {
-      this.#sink.warning({
-        kind: "capture.warning",
-        code: "truncated-record",
-        message: `the capture ends inside packet ${this.#packetNumber + 1}'s record (${left} bytes at offset ${this.#queue.offset} dropped); every packet before it was read`,
-        packetNumber: this.#packetNumber + 1,
-        byteOffset: this.#queue.offset,
-      });
+      this.#sink.warning(truncatedRecordWarning(this.#packetNumber + 1, this.#queue.offset, left, `packet ${this.#packetNumber + 1}'s record`));
     }
   }
 

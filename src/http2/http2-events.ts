@@ -92,6 +92,8 @@ export type Http2Event =
       streamOffset: number;
       /** Decoded header block, on the frame that ends it (HEADERS/PUSH_PROMISE/CONTINUATION). */
       headers: Array<[string, string]> | undefined;
+      /** HPACK dynamic table size updates that began the block (RFC 7541 §6.3). */
+      tableSizeUpdates: number[] | undefined;
       windows: WindowsAfter | undefined;
       /** Zero-filled bytes where a TCP gap fell inside this frame. */
       damagedBytes: number;

@@ -27,6 +27,7 @@ export function formatFrameText(record: FrameRecord, startTime: number): string 
     details.push(`windows after: connection=${record.connectionWindow ?? "unknown"}` +
       (record.streamWindow !== undefined ? `, stream=${record.streamWindow ?? "unknown"}` : ""));
   }
+  if (record.tableSizeUpdates !== undefined) details.push(`hpack table size update: ${record.tableSizeUpdates.join(", ")}`);
   if (record.malformed !== undefined) details.push(`malformed: ${record.malformed}`);
   if (record.damagedBytes !== undefined) details.push(`${record.damagedBytes} octets missing from the capture`);
   if (details.length > 0) text += `${INDENT}(${details.join("; ")})\n`;

@@ -32,6 +32,7 @@ export interface FrameRecord {
   padLength?: number;
   priority?: { exclusive: boolean; dependsOn: number; weight: number };
   headers?: Array<[string, string]>;
+  tableSizeUpdates?: number[];
   connectionWindow?: number | null;
   streamWindow?: number | null;
   malformed?: string;
@@ -107,6 +108,7 @@ export function toFrameRecord(event: FrameEvent): FrameRecord {
       break;
   }
   if (event.headers !== undefined) record.headers = event.headers;
+  if (event.tableSizeUpdates !== undefined) record.tableSizeUpdates = event.tableSizeUpdates;
   if (event.windows !== undefined) {
     record.connectionWindow = event.windows.connectionWindow;
     if (frame.streamId !== 0) record.streamWindow = event.windows.streamWindow;

@@ -114,3 +114,32 @@ export function loadTsharkFollow(meta: FixtureMeta): TsharkFollow[] {
   const path = join(ORACLE_DIR, `${meta.name}.follow.json`);
   return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as TsharkFollow[]) : [];
 }
+
+export interface TsharkConversation {
+  /** Endpoints as tshark's conv,tcp lists them (left, right). */
+  left: string;
+  right: string;
+  /** Frames from right to left ("<-" column) and from left to right ("->"). */
+  framesToLeft: number;
+  framesToRight: number;
+}
+
+/** The rows of `tshark -q -z conv,tcp` (recorded as NAME.conv.txt). */
+export function loadTsharkConversations(meta: FixtureMeta): TsharkConversation[] {
+  const path = join(ORACLE_DIR, `${meta.name}.conv.txt`);
+  if (!existsSync(path)) return [];
+  const rows: TsharkConversation[] = [];
+  for (const line of readFileSync(path, "utf8").split("\n")) {
+    const match = /^(\S+)\s+<->\s+(\S+)\s+(\d+)\s+\S+(?: \S+)?\s+(\d+)\s/.exec(line);
+    if (match === null) continue;
+    rows.push({ left: bracketIpv6(match[1]!), right: bracketIpv6(match[2]!), framesToLeft: Number(match[3]), framesToRight: Number(match[4]) });
+  }
+  return rows;
+}
+
+/** tshark writes "::1:443"; h2scope writes "[::1]:443". */
+function bracketIpv6(endpoint: string): string {
+  if (endpoint.startsWith("[") || endpoint.indexOf(":") === endpoint.lastIndexOf(":")) return endpoint;
+  const colon = endpoint.lastIndexOf(":");
+  return `[${endpoint.slice(0, colon)}]${endpoint.slice(colon)}`;
+}

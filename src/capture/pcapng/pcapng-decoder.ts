@@ -5,7 +5,7 @@ import { ChunkQueue } from "../../bytes/chunk-queue.js";
 import { viewOf } from "../../bytes/data-view.js";
 import { H2scopeError } from "../../errors.js";
 import { DEFAULT_LIMITS, type Limits } from "../../limits.js";
-import type { CaptureDecoder, CaptureSink } from "../captured-packet.js";
+import { truncatedRecordWarning, type CaptureDecoder, type CaptureSink } from "../captured-packet.js";
 import { timestampConverter, type TimestampToUs } from "./timestamp.js";
 
 export const BLOCK_SECTION_HEADER = 0x0a0d0d0a;
@@ -63,13 +63,7 @@ export class PcapngDecoder implements CaptureDecoder {
     if (this.#stopped) return;
     const left = this.#queue.available;
     if (left > 0) {
-      this.#sink.warning({
-        kind: "capture.warning",
-        code: "truncated-record",
-        message: `the capture ends inside a block (${left} bytes at offset ${this.#queue.offset} dropped); every packet before it was read`,
-        packetNumber: this.#packetNumber + 1,
-        byteOffset: this.#queue.offset,
-      });
+      this.#sink.warning(truncatedRecordWarning(this.#packetNumber + 1, this.#queue.offset, left, "a block"));
     }
   }
 

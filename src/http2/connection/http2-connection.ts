@@ -71,10 +71,16 @@ export class Http2Connection {
   #clientDirection: Direction;
   /** Roles rest on evidence (SYN, preface, upgrade) rather than a guess. */
   #rolesCertain: boolean;
+  /** HPACK dynamic table size updates of the header block the current frame ended. */
+  #tableSizeUpdates: number[] | undefined;
   /** Events of the frame being processed, emitted after it. */
   #pending: Http2Event[] = [];
   #packetNumber = 0;
   #timeUs = 0;
+  /** INITIAL_WINDOW_SIZE seen declared and acknowledged since joining mid-way. */
+  readonly #initialWindowLearned: Record<Peer, boolean> = { client: false, server: false };
+  /** Settings from the client's HTTP2-Settings header, applied when the 101 arrives. */
+  #upgradeSettings: Array<[number, number]> = [];
 
   constructor(options: Http2ConnectionOptions) {
     const tcp = options.tcp;
@@ -126,9 +132,6 @@ export class Http2Connection {
     this.#directions[this.#clientDirection].lastOpenedStreamId = 1;
     this.#flush();
   }
-
-  /** Settings from the client's HTTP2-Settings header, applied when the 101 arrives. */
-  #upgradeSettings: Array<[number, number]> = [];
 
   #onUpgradeHead(direction: Direction, head: Http1Head, position: StreamPosition): void {
     if (direction === this.#clientDirection) {
@@ -197,6 +200,7 @@ export class Http2Connection {
     this.info.framesByType[typeName] = (this.info.framesByType[typeName] ?? 0) + 1;
     let headers: Array<[string, string]> | undefined;
     let windows: WindowsAfter | undefined;
+    this.#tableSizeUpdates = undefined;
 
     const maxFrameSize = this.#settings.value(this.#peerOf(this.#other(direction)), SETTINGS_MAX_FRAME_SIZE) ?? MIN_MAX_FRAME_SIZE;
     // §4.2: a frame larger than the receiver's SETTINGS_MAX_FRAME_SIZE is a FRAME_SIZE_ERROR.
@@ -288,7 +292,7 @@ export class Http2Connection {
     }
     this.#emit({
       kind: "h2.frame", connection: this.info, packetNumber: position.packetNumber, timeUs: position.timeUs, sender, frame,
-      streamOffset: position.streamOffset, headers, windows, damagedBytes,
+      streamOffset: position.streamOffset, headers, tableSizeUpdates: this.#tableSizeUpdates, windows, damagedBytes,
     });
     this.#flush();
   }
@@ -347,9 +351,6 @@ export class Http2Connection {
     if (!this.#settings.known && !this.#initialWindowLearned[declaredBy]) return undefined;
     return this.#settings.value(declaredBy, SETTINGS_INITIAL_WINDOW_SIZE) ?? DEFAULT_INITIAL_WINDOW_SIZE;
   }
-
-  /** INITIAL_WINDOW_SIZE seen declared and acknowledged since joining mid-way. */
-  readonly #initialWindowLearned: Record<Peer, boolean> = { client: false, server: false };
 
   /**
    * The stream a frame refers to. Streams below the highest one opened by their initiator and
@@ -478,6 +479,7 @@ export class Http2Connection {
       return undefined;
     }
     const result = hpack.decode(joinHeaderBlock(block));
+    this.#tableSizeUpdates = result.tableSizeUpdates;
     const headers = result.fields.map((field): [string, string] => [field.name, field.value]);
     this.info.unknownHeaderFields += result.unknownFields;
     if (result.error !== undefined) this.#anomaly("hpack-error", direction, block.streamId, `${result.error.code}: ${result.error.detail}`);

@@ -226,15 +226,9 @@ export class FrameDecoder {
       if (this.#bodyToSkip === 0) this.#mode = "preface";
       return true;
     }
-    const head = parseHttp1Head(this.#queue.peek(this.#queue.available)!);
+    const head = this.#readHttp1Head();
     if (head === undefined) return false;
-    if (head === "invalid") {
-      this.#mode = "off";
-      return true;
-    }
-    const start = this.#offset;
-    this.#consume(head.headLength);
-    this.#emit({ kind: "http1-head", head, position: this.#position(start) });
+    if (head === "invalid") return true;
     // An upgrade request may carry a body (sent as HTTP/1.1, before the preface).
     this.#bodyToSkip = Number(fieldValue(head, "content-length") ?? 0) || 0;
     if (this.#bodyToSkip === 0) this.#mode = "preface";
@@ -242,18 +236,26 @@ export class FrameDecoder {
   }
 
   #readUpgradeResponse(): boolean {
-    const head = parseHttp1Head(this.#queue.peek(this.#queue.available)!);
+    const head = this.#readHttp1Head();
     if (head === undefined) return false;
+    if (head === "invalid") return true;
+    // 101 Switching Protocols: HTTP/2 frames follow at once (§3.2 of RFC 7540).
+    this.#mode = / 101( |$)/.test(head.startLine) ? "frames" : "off";
+    return true;
+  }
+
+  /** Consumes and reports an HTTP/1 head; "invalid" (mode off) when the bytes are not one. */
+  #readHttp1Head(): Http1Head | "invalid" | undefined {
+    const head = parseHttp1Head(this.#queue.peek(this.#queue.available)!);
+    if (head === undefined) return undefined;
     if (head === "invalid") {
       this.#mode = "off";
-      return true;
+      return "invalid";
     }
     const start = this.#offset;
     this.#consume(head.headLength);
     this.#emit({ kind: "http1-head", head, position: this.#position(start) });
-    // 101 Switching Protocols: HTTP/2 frames follow at once (§3.2 of RFC 7540).
-    this.#mode = / 101( |$)/.test(head.startLine) ? "frames" : "off";
-    return true;
+    return head;
   }
 
   /** Looks for a frame boundary in the buffered bytes; true when found (mode is "frames"). */

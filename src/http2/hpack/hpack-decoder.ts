@@ -111,6 +111,16 @@ export class HpackDecoder {
    * stops growing but the rest of the block is still read, so the table stays exact.
    */
   decode(block: Uint8Array): HpackDecodeResult {
+    this.#sizeUpdates = [];
+    const result = this.#decodeBlock(block);
+    if (this.#sizeUpdates.length > 0) result.tableSizeUpdates = this.#sizeUpdates;
+    return result;
+  }
+
+  /** Dynamic table size updates of the block being decoded, in order. */
+  #sizeUpdates: number[] = [];
+
+  #decodeBlock(block: Uint8Array): HpackDecodeResult {
     const source = asBuffer(block);
     const end = source.length;
     const fields: HpackField[] = [];
@@ -160,6 +170,7 @@ export class HpackDecoder {
           return this.#stop(fields, unknownFields, limitError, start);
         }
         this.#table.setMaxSize(maxSize);
+        this.#sizeUpdates.push(maxSize);
         continue;
       } else {
         // §6.2 Literal Header Field: with incremental indexing 01xxxxxx (6-bit index prefix),

@@ -46,4 +46,6 @@ export interface HpackDecodeResult {
   unknownFields: number;
   /** Set when decoding of this block stopped early; fields holds what came before. */
   error?: HpackDecodeError;
+  /** Dynamic table size updates at the start of the block (§6.3), in order; absent when none. */
+  tableSizeUpdates?: number[];
 }
