@@ -9,4 +9,6 @@ export interface CliIo {
    * so a slow reader of our output slows the input down instead of growing memory.
    */
   drained?(): Promise<void>;
+  /** Standard output is a terminal: reports may use colour. */
+  colour?: boolean;
 }

@@ -3,8 +3,10 @@
 import type { StopCode } from "../errors.js";
 
 export const EXIT_OK = 0;
-/** A bug in h2scope: an unexpected exception. */
-export const EXIT_INTERNAL_ERROR = 1;
+/** `analyze`: findings at or above --fail-on. */
+export const EXIT_FINDINGS = 1;
+/** A bug in h2scope: an unexpected exception (EX_SOFTWARE, so it never reads as "findings"). */
+export const EXIT_INTERNAL_ERROR = 70;
 export const EXIT_USAGE = 2;
 /** The input could not be opened, is empty, or is not a capture. */
 export const EXIT_INPUT_UNREADABLE = 3;

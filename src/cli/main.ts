@@ -5,6 +5,8 @@ import { H2scopeError } from "../errors.js";
 import type { CliIo } from "./cli-io.js";
 import { connectionsCommand } from "./commands/connections-command.js";
 import { framesCommand } from "./commands/frames-command.js";
+import { analyzeCommand } from "./commands/analyze-command.js";
+import { rulesCommand } from "./commands/rules-command.js";
 import { exitCodeFor, EXIT_INTERNAL_ERROR, EXIT_OK, EXIT_USAGE } from "./exit-codes.js";
 
 export type { CliIo } from "./cli-io.js";
@@ -17,6 +19,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .version(VERSION, "-V, --version");
   program.addCommand(connectionsCommand(io, (code) => (exitCode = code)));
   program.addCommand(framesCommand(io, (code) => (exitCode = code)));
+  program.addCommand(analyzeCommand(io, (code) => (exitCode = code)));
+  program.addCommand(rulesCommand(io, (code) => (exitCode = code)));
   // exitOverride and output settings are not inherited by addCommand(): set them on each.
   for (const command of [program, ...program.commands]) {
     command.exitOverride();
@@ -57,6 +61,7 @@ export function nodeIo(): CliIo {
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),
     stdin: process.stdin,
+    colour: process.stdout.isTTY === true && process.env.NO_COLOR === undefined,
     drained: () =>
       process.stdout.writableNeedDrain ? new Promise((resolve) => process.stdout.once("drain", () => resolve())) : Promise.resolve(),
   };

@@ -107,7 +107,16 @@ export type Http2Event =
       sizeAfter: number;
       cause: "data" | "window-update" | "settings";
     })
-  | (Located & { kind: "h2.anomaly"; code: Http2AnomalyCode; sender: Peer; streamId: number | undefined; detail: string })
+  | (Located & {
+      kind: "h2.anomaly";
+      code: Http2AnomalyCode;
+      /** The side whose frame broke the rule. */
+      sender: Peer;
+      streamId: number | undefined;
+      detail: string;
+      /** Machine-readable numbers behind the detail (window before, increment, …), when any. */
+      values?: Record<string, number | string>;
+    })
   | (Located & { kind: "h2.settings-acked"; declaredBy: Peer; roundTripUs: number | undefined; changes: Array<[string, number | null, number]> })
   | (Located & { kind: "h2.ping-acked"; sender: Peer; roundTripUs: number });
 

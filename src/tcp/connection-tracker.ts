@@ -22,8 +22,9 @@ interface ConnectionState {
   reassemblers: [DirectionReassembler, DirectionReassembler];
   /** Window scale from each side's SYN, or -1. Scaling applies only when both sides sent it. */
   windowScale: [number, number];
-  /** Each side's last advertised window was zero. */
+  /** Each side's last advertised window was zero, and since when. */
   windowZero: [boolean, boolean];
+  zeroWindowSinceUs: [number, number];
   /** Each side's SYN sequence number, or -1 (tells a retransmitted SYN from port reuse). */
   synSequence: [number, number];
   /** Whether each side's first payload has been checked for role evidence. */
@@ -163,6 +164,7 @@ export class ConnectionTracker {
       ],
       windowScale: [-1, -1],
       windowZero: [false, false],
+      zeroWindowSinceUs: [0, 0],
       synSequence: [-1, -1],
       payloadRoleChecked: [false, false],
     };
@@ -221,7 +223,12 @@ export class ConnectionTracker {
     const zero = segment.window === 0;
     if (zero) {
       state.connection.directions[direction].zeroWindowAdvertisements++;
-      if (!state.windowZero[direction]) this.#emit({ kind: "tcp.zero-window", connection: state.connection, direction, packetNumber, timeUs });
+      if (!state.windowZero[direction]) {
+        state.zeroWindowSinceUs[direction] = timeUs;
+        this.#emit({ kind: "tcp.zero-window", connection: state.connection, direction, packetNumber, timeUs });
+      }
+    } else if (state.windowZero[direction]) {
+      this.#emit({ kind: "tcp.window-reopened", connection: state.connection, direction, zeroSinceUs: state.zeroWindowSinceUs[direction], packetNumber, timeUs });
     }
     state.windowZero[direction] = zero;
   }

@@ -51,6 +51,8 @@ export type TcpEvent =
   | (Located & { kind: "tcp.retransmission"; direction: Direction; streamOffset: number; length: number; bytesDiffer: boolean | undefined })
   /** `direction` is the side that advertised a zero window (its receive buffer is full). */
   | (Located & { kind: "tcp.zero-window"; direction: Direction })
+  /** `direction` advertised a non-zero window again after a zero one (it read again). */
+  | (Located & { kind: "tcp.window-reopened"; direction: Direction; zeroSinceUs: number })
   /** ACKs made no progress for `durationUs` while `direction` had bytes in flight. */
   | (Located & { kind: "tcp.ack-stall"; direction: Direction; durationUs: number; bytesInFlight: number; resolved: boolean })
   | (Located & { kind: "tcp.fin"; direction: Direction })

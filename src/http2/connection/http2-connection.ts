@@ -503,7 +503,8 @@ export class Http2Connection {
     const connectionWindow = this.#connectionWindows[direction];
     if (connectionWindow !== undefined) {
       if (connectionWindow.consume(length) === "window-exceeded") {
-        this.#anomaly("window-exceeded", direction, 0, `DATA of ${length} octets on stream ${streamId} with only ${connectionWindow.size + length} left in the connection window (§6.9.1)`);
+        this.#anomaly("window-exceeded", direction, 0, `DATA of ${length} octets on stream ${streamId} with only ${connectionWindow.size + length} left in the connection window (§6.9.1)`,
+          { flow, windowBefore: connectionWindow.size + length, length, dataStream: streamId });
       }
       this.#windowEvent(flow, 0, -length, connectionWindow.size, "data");
     }
@@ -521,7 +522,8 @@ export class Http2Connection {
       streamWindow = found.windows[direction];
       if (streamWindow !== undefined) {
         if (streamWindow.consume(length) === "window-exceeded") {
-          this.#anomaly("window-exceeded", direction, streamId, `DATA of ${length} octets with only ${streamWindow.size + length} left in stream ${streamId}'s window (§6.9.1)`);
+          this.#anomaly("window-exceeded", direction, streamId, `DATA of ${length} octets with only ${streamWindow.size + length} left in stream ${streamId}'s window (§6.9.1)`,
+            { flow, windowBefore: streamWindow.size + length, length });
         }
         this.#windowEvent(flow, streamId, -length, streamWindow.size, "data");
       }
@@ -542,7 +544,8 @@ export class Http2Connection {
     if (streamId === 0) {
       if (connectionWindow !== undefined && increment > 0) {
         if (connectionWindow.increase(increment) === "window-overflow") {
-          this.#anomaly("window-overflow", direction, 0, `WINDOW_UPDATE of ${increment} takes the ${flow} connection window from ${connectionWindow.size} past 2^31-1 (FLOW_CONTROL_ERROR, §6.9.1)`);
+          this.#anomaly("window-overflow", direction, 0, `WINDOW_UPDATE of ${increment} takes the ${flow} connection window from ${connectionWindow.size} past 2^31-1 (FLOW_CONTROL_ERROR, §6.9.1)`,
+            { flow, windowBefore: connectionWindow.size, increment, windowAfter: connectionWindow.size + increment });
         } else {
           this.#windowEvent(flow, 0, increment, connectionWindow.size, "window-update");
         }
@@ -558,7 +561,8 @@ export class Http2Connection {
       streamWindow = found.windows[dataDirection];
       if (streamWindow !== undefined && increment > 0) {
         if (streamWindow.increase(increment) === "window-overflow") {
-          this.#anomaly("window-overflow", direction, streamId, `WINDOW_UPDATE of ${increment} takes stream ${streamId}'s ${flow} window from ${streamWindow.size} past 2^31-1 (FLOW_CONTROL_ERROR, §6.9.1)`);
+          this.#anomaly("window-overflow", direction, streamId, `WINDOW_UPDATE of ${increment} takes stream ${streamId}'s ${flow} window from ${streamWindow.size} past 2^31-1 (FLOW_CONTROL_ERROR, §6.9.1)`,
+            { flow, windowBefore: streamWindow.size, increment, windowAfter: streamWindow.size + increment });
         } else {
           this.#windowEvent(flow, streamId, increment, streamWindow.size, "window-update");
         }
@@ -591,7 +595,7 @@ export class Http2Connection {
     if (!wellFormed) return;
     for (const [id, value] of settings) {
       const problem = invalidSettingValue(id, value);
-      if (problem !== undefined) this.#anomaly("invalid-setting-value", direction, 0, problem);
+      if (problem !== undefined) this.#anomaly("invalid-setting-value", direction, 0, problem, { setting: settingName(id), value });
     }
     this.#settings.declared(sender, settings, this.#timeUs, this.#packetNumber);
   }
@@ -613,8 +617,10 @@ export class Http2Connection {
           const window = stream.windows[governedDirection];
           if (window === undefined) continue;
           if (window.shift(delta) === "window-overflow") {
-            this.#anomaly("settings-window-overflow", governedDirection, stream.id,
-              `SETTINGS_INITIAL_WINDOW_SIZE ${change.value} would take stream ${stream.id}'s ${flow} window from ${window.size} past 2^31-1 (FLOW_CONTROL_ERROR, §6.9.2)`);
+            // The declaring side's setting broke the rule (the governed side only applied it).
+            this.#anomaly("settings-window-overflow", this.#other(governedDirection), stream.id,
+              `SETTINGS_INITIAL_WINDOW_SIZE ${change.value} would take stream ${stream.id}'s ${flow} window from ${window.size} past 2^31-1 (FLOW_CONTROL_ERROR, §6.9.2)`,
+              { flow, windowBefore: window.size, delta, windowAfter: window.size + delta, initialWindowSize: change.value });
           } else {
             this.#windowEvent(flow, stream.id, delta, window.size, "settings");
           }
@@ -678,11 +684,11 @@ export class Http2Connection {
 
   // --- events ---------------------------------------------------------------------------------
 
-  #anomaly(code: Http2AnomalyCode, direction: Direction, streamId: number | undefined, detail: string): void {
+  #anomaly(code: Http2AnomalyCode, direction: Direction, streamId: number | undefined, detail: string, values?: Record<string, number | string>): void {
     this.info.anomalies++;
     this.#pending.push({
       kind: "h2.anomaly", connection: this.info, packetNumber: this.#packetNumber, timeUs: this.#timeUs,
-      code, sender: this.#peerOf(direction), streamId, detail,
+      code, sender: this.#peerOf(direction), streamId, detail, ...(values === undefined ? {} : { values }),
     });
   }
 

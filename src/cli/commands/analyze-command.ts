@@ -1,0 +1,107 @@
+// `h2scope analyze <capture|->`: what went wrong, where, and why — findings from the rules.
+
+import { readFile } from "node:fs/promises";
+import { Command, Option } from "commander";
+import { H2scopeError } from "../../errors.js";
+import type { Http2ConnectionInfo } from "../../http2/http2-events.js";
+import {
+  atLeast, formatAnalysisJson, formatAnalysisMarkdown, formatAnalysisSummaryLine, formatAnalysisTable, type AnalysisReport,
+} from "../../report/analysis-report.js";
+import { toConnectionView } from "../../report/connection-view.js";
+import type { Finding, Severity } from "../../rules/rule.js";
+import { resolveRuleSettings } from "../../rules/rule-config.js";
+import { RuleEngine } from "../../rules/rule-engine.js";
+import { BUILTIN_RULES } from "../../rules/registry.js";
+import type { TcpConnection } from "../../tcp/tcp-events.js";
+import type { CliIo } from "../cli-io.js";
+import { exitCodeFor, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from "../exit-codes.js";
+import { collect, parsePortList } from "../parse-options.js";
+import { runAnalysis } from "../run-analysis.js";
+
+type AnalyzeFormat = "table" | "markdown" | "json" | "ndjson";
+
+interface AnalyzeOptions {
+  format: AnalyzeFormat;
+  rules?: string;
+  set: string[];
+  failOn: Severity | "none";
+  h2Port: string[];
+}
+
+export function analyzeCommand(io: CliIo, setExitCode: (code: number) => void): Command {
+  return new Command("analyze")
+    .description("report what went wrong in the HTTP/2 traffic of a capture (a file, or - for standard input)")
+    .argument("<capture>", "pcap or pcapng file, optionally gzip-compressed; - reads standard input")
+    .addOption(new Option("-f, --format <format>", "table, markdown (for postmortems), json, or ndjson (findings as they are raised)").choices(["table", "markdown", "json", "ndjson"]).default("table"))
+    .option("--rules <file>", "JSON rule configuration: { \"<rule>\": { \"enabled\": false, \"severity\": \"warning\", \"<param>\": 5 } }")
+    .option("--set <rule.param=value>", "set one rule parameter (repeatable), e.g. rst-internal-error-burst.count=10", collect, [])
+    .addOption(new Option("--fail-on <severity>", "exit 1 when a finding is at or above this severity").choices(["error", "warning", "info", "none"]).default("error"))
+    .option("--h2-port <ports>", "decode TCP connections on these ports as cleartext HTTP/2 even without a preface (comma-separated or repeated)", collect, [])
+    .addHelpText("after", "\nExit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 usage error;\n3 unreadable input; 4 damaged capture (results cover what was read); 70 internal error.")
+    .action(async (capture: string, options: AnalyzeOptions) => {
+      setExitCode(await runAnalyze(capture, options, io));
+    });
+}
+
+async function runAnalyze(capture: string, options: AnalyzeOptions, io: CliIo): Promise<number> {
+  const ports = parsePortList(options.h2Port);
+  if (typeof ports === "string") {
+    io.stderr(`h2scope: error: ${ports}\n`);
+    return EXIT_USAGE;
+  }
+  let fileText: string | undefined;
+  if (options.rules !== undefined) {
+    try {
+      fileText = await readFile(options.rules, "utf8");
+    } catch (error) {
+      throw new H2scopeError("usage", `cannot read rules file ${options.rules}: ${(error as Error).message}`);
+    }
+  }
+  const settings = resolveRuleSettings(BUILTIN_RULES, fileText, options.set, options.rules);
+  const findings: Finding[] = [];
+  const ndjson = options.format === "ndjson";
+  const engine = new RuleEngine(BUILTIN_RULES, settings, (finding) => {
+    findings.push(finding);
+    if (ndjson) io.stdout(`${JSON.stringify({ kind: "finding", ...finding })}\n`);
+  });
+  const http2 = new Map<number, Http2ConnectionInfo>();
+  const closed: TcpConnection[] = [];
+  let frames = 0;
+  const run = await runAnalysis(capture, io, { http2Ports: ports }, (event) => {
+    engine.event(event);
+    if (event.kind === "h2.frame") frames++;
+    else if (event.kind === "h2.connection") http2.set(event.connection.tcp.id, event.connection);
+    else if (event.kind === "tcp.close") {
+      closed.push(event.connection);
+      if (ndjson) io.stdout(`${JSON.stringify({ kind: "connection", ...toConnectionView(event.connection, http2.get(event.connection.id)) })}\n`);
+    }
+  });
+  engine.end();
+  const report: AnalysisReport = {
+    summary: run.analyzer.summary,
+    connections: closed.sort((left, right) => left.id - right.id).map((connection) => toConnectionView(connection, http2.get(connection.id))),
+    findings,
+    frames,
+  };
+  switch (options.format) {
+    case "table":
+      io.stdout(formatAnalysisTable(report, io.colour ?? false));
+      break;
+    case "markdown":
+      io.stdout(formatAnalysisMarkdown(report));
+      break;
+    case "json":
+      io.stdout(formatAnalysisJson(report));
+      break;
+    case "ndjson":
+      io.stdout(formatAnalysisSummaryLine(report));
+      break;
+  }
+  const failing = options.failOn !== "none" && findings.some((finding) => atLeast(finding.severity, options.failOn as Severity));
+  if (run.stoppedBy !== undefined) {
+    io.stderr(`h2scope: error: ${run.stoppedBy.message}\n`);
+    io.stderr(`h2scope: the analysis covers the ${run.analyzer.summary.packets} packets read before that point\n`);
+    return failing ? EXIT_FINDINGS : exitCodeFor(run.stoppedBy.code);
+  }
+  return failing ? EXIT_FINDINGS : EXIT_OK;
+}

@@ -1,0 +1,146 @@
+// `h2scope analyze` output: a summary, findings grouped by connection, and a health line per
+// connection — as a table for people, markdown for postmortems, JSON for programs.
+
+import Table from "cli-table3";
+import type { Finding, Severity } from "../rules/rule.js";
+import { SEVERITY_RANK } from "../rules/rule.js";
+import type { CaptureSummary } from "../pipeline.js";
+import type { ConnectionView } from "./connection-view.js";
+import { formatSeconds } from "./format-units.js";
+
+export interface AnalysisReport {
+  summary: CaptureSummary;
+  connections: ConnectionView[];
+  findings: Finding[];
+  /** HTTP/2 frames decoded, both directions, all connections. */
+  frames: number;
+}
+
+const SEVERITY_COLOURS: Record<Severity, string> = { error: "\u001b[31m", warning: "\u001b[33m", info: "\u001b[36m" };
+const RESET = "\u001b[0m";
+
+/** Findings in report order: by connection, then capture time. */
+export function orderFindings(findings: Finding[]): Finding[] {
+  return [...findings].sort((left, right) => left.connection - right.connection || left.time - right.time || left.packet - right.packet);
+}
+
+function startTime(report: AnalysisReport): number {
+  return (report.summary.firstTimeUs ?? 0) / 1e6;
+}
+
+function formatSummaryLines(report: AnalysisReport): string[] {
+  const summary = report.summary;
+  const http2 = report.connections.filter((view) => view.http2 !== undefined && view.http2.discovery !== "tls").length;
+  const tls = report.connections.filter((view) => view.http2?.discovery === "tls").length;
+  const span = summary.firstTimeUs === undefined || summary.lastTimeUs === undefined ? 0 : (summary.lastTimeUs - summary.firstTimeUs) / 1e6;
+  const counts = countBySeverity(report.findings);
+  return [
+    `Capture: ${summary.format}, ${summary.packets} packets over ${formatSeconds(span)}`,
+    `Connections: ${report.connections.length} TCP, ${http2} HTTP/2${tls > 0 ? `, ${tls} TLS (not decrypted)` : ""}; ${report.frames} HTTP/2 frames`,
+    `Findings: ${counts.error} error, ${counts.warning} warning, ${counts.info} info`,
+  ];
+}
+
+export function countBySeverity(findings: Finding[]): Record<Severity, number> {
+  const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
+  for (const finding of findings) counts[finding.severity]++;
+  return counts;
+}
+
+/** One line per HTTP/2 (or TLS) connection: what it is and how it fared. */
+function formatHealthLine(view: ConnectionView, findings: Finding[]): string {
+  const own = findings.filter((finding) => finding.connection === view.id);
+  const counts = countBySeverity(own);
+  const verdict = counts.error > 0 ? `${counts.error} error${counts.error > 1 ? "s" : ""}` : counts.warning > 0 ? `${counts.warning} warning${counts.warning > 1 ? "s" : ""}` : "healthy";
+  const http2 = view.http2!;
+  const what = http2.discovery === "tls"
+    ? `TLS${http2.tls?.alpnOffered.length ? ` (ALPN ${http2.tls.alpnSelected ?? http2.tls.alpnOffered.join(",")})` : ""}`
+    : `HTTP/2, ${http2.streams} streams${http2.joinedMidway ? ", joined mid-way" : ""}`;
+  return `conn ${view.id} ${view.client} → ${view.server}: ${what}, ${view.closeReason ?? "open"} — ${verdict}`;
+}
+
+export function formatAnalysisTable(report: AnalysisReport, colour: boolean): string {
+  let text = `${formatSummaryLines(report).join("\n")}\n`;
+  const paint = (severity: Severity) => (colour ? `${SEVERITY_COLOURS[severity]}${severity}${RESET}` : severity);
+  const byConnection = groupByConnection(orderFindings(report.findings));
+  for (const [connectionId, findings] of byConnection) {
+    const view = report.connections.find((candidate) => candidate.id === connectionId);
+    text += `\nConnection ${connectionId}${view ? ` (${view.client} → ${view.server})` : ""}\n`;
+    // 80 columns: 30 + 13 + 33 plus four borders; the longest rule id (28) fits whole.
+    const table = new Table({
+      head: ["Finding", "Where", "What"],
+      colWidths: [30, 13, 33],
+      wordWrap: true,
+      style: { head: [], border: [] },
+    });
+    for (const finding of findings) {
+      const where = `packet ${finding.packet}${finding.stream !== null ? `\nstream ${finding.stream}` : ""}\n+${(finding.time - startTime(report)).toFixed(3)} s`;
+      table.push([`${paint(finding.severity)}\n${finding.rule}`, where, finding.message]);
+    }
+    text += `${table.toString()}\n`;
+  }
+  const health = report.connections.filter((view) => view.http2 !== undefined);
+  if (health.length > 0) {
+    text += `\nHealth\n${health.map((view) => `  ${formatHealthLine(view, report.findings)}`).join("\n")}\n`;
+  }
+  if (report.findings.length === 0) text += "\nNo findings.\n";
+  return text;
+}
+
+export function formatAnalysisMarkdown(report: AnalysisReport): string {
+  let text = `# h2scope analysis\n\n${formatSummaryLines(report).map((line) => `- ${line}`).join("\n")}\n`;
+  for (const [connectionId, findings] of groupByConnection(orderFindings(report.findings))) {
+    const view = report.connections.find((candidate) => candidate.id === connectionId);
+    text += `\n## Connection ${connectionId}${view ? `: ${view.client} → ${view.server}` : ""}\n\n`;
+    text += "| Severity | Rule | Packet | Stream | Finding |\n|---|---|---|---|---|\n";
+    for (const finding of findings) {
+      text += `| ${finding.severity} | \`${finding.rule}\` | ${finding.packet} | ${finding.stream ?? ""} | ${escapeCell(finding.message)} |\n`;
+    }
+    for (const finding of findings) {
+      text += `\n**${finding.rule}** (packet ${finding.packet}) evidence:\n\n`;
+      for (const item of finding.evidence) {
+        const where = [item.packet !== undefined ? `packet ${item.packet}` : "", item.stream !== undefined ? `stream ${item.stream}` : ""].filter(Boolean).join(", ");
+        const values = item.values ? ` — ${Object.entries(item.values).map(([key, value]) => `${key}=${value}`).join(", ")}` : "";
+        text += `- ${item.what}${where ? ` (${where})` : ""}${values}\n`;
+      }
+    }
+  }
+  const health = report.connections.filter((view) => view.http2 !== undefined);
+  if (health.length > 0) text += `\n## Connections\n\n${health.map((view) => `- ${formatHealthLine(view, report.findings)}`).join("\n")}\n`;
+  if (report.findings.length === 0) text += "\nNo findings.\n";
+  return text;
+}
+
+export function formatAnalysisJson(report: AnalysisReport): string {
+  const { decryptionSecrets, firstTimeUs, lastTimeUs, ...counts } = report.summary;
+  return `${JSON.stringify({
+    capture: {
+      ...counts,
+      firstTime: firstTimeUs === undefined ? null : firstTimeUs / 1e6,
+      lastTime: lastTimeUs === undefined ? null : lastTimeUs / 1e6,
+      decryptionSecretsBlocks: decryptionSecrets.length,
+      http2Frames: report.frames,
+    },
+    connections: report.connections,
+    findings: orderFindings(report.findings),
+  }, null, 2)}\n`;
+}
+
+/** The last NDJSON line. */
+export function formatAnalysisSummaryLine(report: AnalysisReport): string {
+  return `${JSON.stringify({ kind: "summary", packets: report.summary.packets, connections: report.connections.length, frames: report.frames, findings: countBySeverity(report.findings) })}\n`;
+}
+
+export function atLeast(severity: Severity, threshold: Severity): boolean {
+  return SEVERITY_RANK[severity] >= SEVERITY_RANK[threshold];
+}
+
+function groupByConnection(findings: Finding[]): Map<number, Finding[]> {
+  const groups = new Map<number, Finding[]>();
+  for (const finding of findings) groups.set(finding.connection, [...(groups.get(finding.connection) ?? []), finding]);
+  return groups;
+}
+
+function escapeCell(text: string): string {
+  return text.replaceAll("|", "\\|").replaceAll("\n", " ");
+}

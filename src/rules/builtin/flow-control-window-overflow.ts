@@ -1,0 +1,94 @@
+// flow-control-window-overflow: a window pushed past 2^31-1 (RFC 9113 §6.9.1, §6.9.2, §6.5.2).
+
+import { errorCodeName } from "../../http2/frame/frame-types.js";
+import type { Http2Event } from "../../http2/http2-events.js";
+import { defineRule, type EvidenceItem, type FindingDraft, type RuleContext } from "../rule.js";
+import { formatNumber, formatSeconds, frameEvidence, otherPeer } from "../support/describe.js";
+
+const FLOW_CONTROL_ERROR = 0x3;
+
+type Anomaly = Extract<Http2Event, { kind: "h2.anomaly" }>;
+
+interface Pending {
+  anomaly: Anomaly;
+  deadlineUs: number;
+}
+
+interface State {
+  pending: Pending[];
+}
+
+export const flowControlWindowOverflow = defineRule<State>({
+  id: "flow-control-window-overflow",
+  severity: "error",
+  description: "A flow-control window pushed past 2^31-1 by WINDOW_UPDATE or a SETTINGS_INITIAL_WINDOW_SIZE change, or an INITIAL_WINDOW_SIZE above 2^31-1",
+  parameters: {
+    reactionWaitSeconds: {
+      default: 1,
+      description: "How long to wait for the peer's FLOW_CONTROL_ERROR reaction before reporting without one; a compliant peer answers within one round trip",
+    },
+  },
+  createState: () => ({ pending: [] }),
+  onEvent(event, state, context) {
+    if (event.kind === "h2.anomaly") {
+      const isOverflow = event.code === "window-overflow" || event.code === "settings-window-overflow" ||
+        (event.code === "invalid-setting-value" && event.values?.setting === "INITIAL_WINDOW_SIZE");
+      if (isOverflow) state.pending.push({ anomaly: event, deadlineUs: event.timeUs + context.params.reactionWaitSeconds! * 1e6 });
+      return;
+    }
+    if (event.kind !== "h2.frame" || state.pending.length === 0) return;
+    const frame = event.frame;
+    const isReaction = (frame.kind === "RST_STREAM" || frame.kind === "GOAWAY") && frame.errorCode === FLOW_CONTROL_ERROR;
+    if (!isReaction) return;
+    // The reaction comes from the side whose window was overflowed: the other side of the culprit.
+    const index = state.pending.findIndex((pending) => pending.anomaly.sender !== event.sender &&
+      (frame.kind === "GOAWAY" || pending.anomaly.streamId === frame.streamId));
+    if (index < 0) return;
+    const [pending] = state.pending.splice(index, 1);
+    context.report(describe(pending!.anomaly, frameEvidence(event, "the peer's reaction"), context));
+  },
+  onTime(nowUs, state, context) {
+    flushExpired(state, context, nowUs);
+  },
+  onEnd(_endUs, state, context) {
+    flushExpired(state, context, Number.POSITIVE_INFINITY);
+  },
+});
+
+function flushExpired(state: State, context: RuleContext, nowUs: number): void {
+  const expired = state.pending.filter((pending) => pending.deadlineUs <= nowUs);
+  if (expired.length === 0) return;
+  state.pending = state.pending.filter((pending) => pending.deadlineUs > nowUs);
+  for (const pending of expired) context.report(describe(pending.anomaly, undefined, context));
+}
+
+function describe(anomaly: Anomaly, reaction: EvidenceItem | undefined, context: RuleContext): FindingDraft {
+  const values = anomaly.values ?? {};
+  const culprit = anomaly.sender;
+  const victim = otherPeer(culprit);
+  const where = anomaly.streamId === 0 || anomaly.streamId === undefined ? "the connection window" : `stream ${anomaly.streamId}'s window`;
+  let message: string;
+  if (anomaly.code === "window-overflow") {
+    message = `The ${culprit}'s WINDOW_UPDATE of ${formatNumber(Number(values.increment))} took ${where} for the ${victim}'s data from ` +
+      `${formatNumber(Number(values.windowBefore))} to ${formatNumber(Number(values.windowAfter))}, past 2^31-1 (RFC 9113 §6.9.1).`;
+  } else if (anomaly.code === "settings-window-overflow") {
+    message = `The ${culprit}'s SETTINGS_INITIAL_WINDOW_SIZE of ${formatNumber(Number(values.initialWindowSize))} moved ${where} by ` +
+      `${formatNumber(Number(values.delta))} from ${formatNumber(Number(values.windowBefore))} past 2^31-1 (RFC 9113 §6.9.2).`;
+  } else {
+    message = `The ${culprit} sent SETTINGS_INITIAL_WINDOW_SIZE ${formatNumber(Number(values.value))}, above the 2^31-1 maximum (RFC 9113 §6.5.2).`;
+  }
+  message += reaction !== undefined
+    ? ` The ${victim} answered with ${reaction.what.includes("GOAWAY") ? "GOAWAY" : "RST_STREAM"} FLOW_CONTROL_ERROR, as the RFC requires.`
+    : ` The ${victim} did not answer with FLOW_CONTROL_ERROR within ${formatSeconds(context.params.reactionWaitSeconds! * 1e6)}; it may be tracking a different window than the RFC defines.`;
+  const evidence: EvidenceItem[] = [{
+    what: `${anomaly.code === "window-overflow" ? "WINDOW_UPDATE" : "SETTINGS"} from the ${culprit}`,
+    packet: anomaly.packetNumber, time: anomaly.timeUs / 1e6, sender: culprit, values,
+    ...(anomaly.streamId ? { stream: anomaly.streamId } : {}),
+  }];
+  if (reaction !== undefined) evidence.push(reaction);
+  else evidence.push({ what: `no RST_STREAM/GOAWAY ${errorCodeName(FLOW_CONTROL_ERROR)} from the ${victim}` });
+  return {
+    sender: culprit, stream: anomaly.streamId === 0 ? undefined : anomaly.streamId,
+    packetNumber: anomaly.packetNumber, timeUs: anomaly.timeUs, message, evidence,
+  };
+}

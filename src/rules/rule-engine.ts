@@ -1,0 +1,128 @@
+// Runs the rules: one state per rule per connection, events in capture order, capture-time
+// ticks for rules that fire on silence, and findings stamped with rule, severity, connection.
+
+import type { Http2ConnectionInfo } from "../http2/http2-events.js";
+import type { AnalysisEvent } from "../pipeline.js";
+import type { Finding, FindingDraft, Rule, RuleContext, RuleEvent, Severity } from "./rule.js";
+import { StreamTimeline } from "./support/stream-timeline.js";
+
+/** How one rule runs: on or off, its severity, its parameters (defaults merged). */
+export interface RuleSettings {
+  enabled: boolean;
+  severity: Severity;
+  params: Record<string, number>;
+}
+
+/**
+ * Capture time between ticks for time-based rules. A tenth of a second is far below any rule's
+ * timeout, and bounds the work to (connections × timed rules) per 100 ms of capture.
+ */
+const TICK_US = 100_000;
+
+interface RuleRun {
+  rule: Rule;
+  settings: RuleSettings;
+  state: unknown;
+  context: RuleContext;
+}
+
+interface ConnectionRuns {
+  info: Http2ConnectionInfo;
+  streams: StreamTimeline;
+  runs: RuleRun[];
+  lastTimeUs: number;
+}
+
+export class RuleEngine {
+  readonly #rules: Array<{ rule: Rule; settings: RuleSettings }>;
+  readonly #onFinding: (finding: Finding) => void;
+  readonly #connections = new Map<number, ConnectionRuns>();
+  #nextTickUs = -1;
+  #lastTimeUs = 0;
+
+  constructor(rules: readonly Rule[], settings: ReadonlyMap<string, RuleSettings>, onFinding: (finding: Finding) => void) {
+    this.#rules = rules.flatMap((rule) => {
+      const ruleSettings = settings.get(rule.id) ?? defaultSettings(rule);
+      return ruleSettings.enabled ? [{ rule, settings: ruleSettings }] : [];
+    });
+    this.#onFinding = onFinding;
+  }
+
+  /** Feeds one analysis event (capture warnings are ignored). */
+  event(event: AnalysisEvent): void {
+    if (event.kind === "capture.warning") return;
+    if (event.kind === "h2.connection") {
+      this.#open(event.connection);
+      return;
+    }
+    const tcpId = event.kind.startsWith("h2.") ? (event as { connection: Http2ConnectionInfo }).connection.tcp.id : (event as { connection: { id: number } }).connection.id;
+    const connection = this.#connections.get(tcpId);
+    if (event.timeUs > this.#lastTimeUs) this.#lastTimeUs = event.timeUs;
+    if (connection !== undefined) {
+      connection.lastTimeUs = event.timeUs;
+      if (event.kind === "h2.frame") connection.streams.frame(event);
+      for (const run of connection.runs) run.rule.onEvent(event as RuleEvent, run.state, run.context);
+      if (event.kind === "tcp.close") {
+        this.#end(connection, event.timeUs);
+        this.#connections.delete(tcpId);
+      }
+    }
+    this.#tick(event.timeUs);
+  }
+
+  /** End of the capture: every connection still open gets its end. */
+  end(): void {
+    for (const connection of this.#connections.values()) this.#end(connection, this.#lastTimeUs);
+    this.#connections.clear();
+  }
+
+  #open(info: Http2ConnectionInfo): void {
+    const streams = new StreamTimeline();
+    const runs: RuleRun[] = this.#rules.map(({ rule, settings }) => {
+      const context: RuleContext = {
+        params: settings.params,
+        connection: info,
+        streams,
+        report: (draft) => this.#report(rule, settings, info, draft),
+      };
+      return { rule, settings, state: rule.createState(), context };
+    });
+    this.#connections.set(info.tcp.id, { info, streams, runs, lastTimeUs: info.tcp.firstTimeUs });
+  }
+
+  #tick(nowUs: number): void {
+    if (this.#nextTickUs < 0) this.#nextTickUs = nowUs + TICK_US;
+    if (nowUs < this.#nextTickUs) return;
+    this.#nextTickUs = nowUs + TICK_US;
+    for (const connection of this.#connections.values()) {
+      for (const run of connection.runs) run.rule.onTime?.(nowUs, run.state, run.context);
+    }
+  }
+
+  #end(connection: ConnectionRuns, endTimeUs: number): void {
+    for (const run of connection.runs) run.rule.onEnd?.(endTimeUs, run.state, run.context);
+  }
+
+  #report(rule: Rule, settings: RuleSettings, info: Http2ConnectionInfo, draft: FindingDraft): void {
+    this.#onFinding({
+      rule: rule.id,
+      // A rule's own severity choice stands unless the user overrode the rule's severity.
+      severity: settings.severity !== rule.severity ? settings.severity : draft.severity ?? rule.severity,
+      time: draft.timeUs / 1e6,
+      packet: draft.packetNumber,
+      connection: info.tcp.id,
+      sender: draft.sender ?? null,
+      stream: draft.stream ?? null,
+      message: draft.message,
+      evidence: draft.evidence,
+    });
+  }
+}
+
+export function defaultSettings(rule: Rule): RuleSettings {
+  return {
+    enabled: true,
+    severity: rule.severity,
+    params: Object.fromEntries(Object.entries(rule.parameters).map(([name, parameter]) => [name, parameter.default])),
+  };
+}

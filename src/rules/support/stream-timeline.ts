@@ -1,0 +1,117 @@
+// Per-connection stream history shared by all rules: when each stream's request and response
+// started and ended, who reset it and when, and frames that arrived after it closed.
+
+import type { Peer } from "../../http2/connection/stream-state.js";
+import type { Http2Event } from "../../http2/http2-events.js";
+
+export interface StreamRecord {
+  id: number;
+  /** The side that opened it (client for odd ids; server for promised streams). */
+  openedBy: Peer;
+  openedPacket: number;
+  openedUs: number;
+  method: string | undefined;
+  path: string | undefined;
+  status: string | undefined;
+  /** First HEADERS or DATA from the side that did not open it (the response). */
+  responsePacket: number | undefined;
+  responseUs: number | undefined;
+  /** END_STREAM from each side. */
+  clientEndedUs: number | undefined;
+  serverEndedUs: number | undefined;
+  /** The first RST_STREAM on it. */
+  reset: { by: Peer; errorCode: number; packet: number; timeUs: number } | undefined;
+  /** HEADERS/DATA sent on it after a reset (by the side that did not reset it), and the last one. */
+  framesAfterReset: number;
+  lastFrameAfterReset: { packet: number; timeUs: number } | undefined;
+  closed: boolean;
+}
+
+/** Recently closed streams kept for late frames; older ones are forgotten (bounded memory). */
+const MAX_CLOSED_KEPT = 1024;
+
+export class StreamTimeline {
+  readonly #open = new Map<number, StreamRecord>();
+  readonly #closed = new Map<number, StreamRecord>();
+
+  /** Streams not closed yet (both sides ended, or reset). */
+  openStreams(): StreamRecord[] {
+    return [...this.#open.values()];
+  }
+
+  /** Open streams and the most recently closed ones (bounded), oldest first. */
+  knownStreams(): StreamRecord[] {
+    return [...this.#closed.values(), ...this.#open.values()];
+  }
+
+  get(streamId: number): StreamRecord | undefined {
+    return this.#open.get(streamId) ?? this.#closed.get(streamId);
+  }
+
+  /** Updates the timeline with one HTTP/2 frame event. */
+  frame(event: Extract<Http2Event, { kind: "h2.frame" }>): StreamRecord | undefined {
+    const frame = event.frame;
+    const id = frame.streamId;
+    if (id === 0) return undefined;
+    let record = this.get(id);
+    if (frame.kind === "PUSH_PROMISE") {
+      const promised = newRecord(frame.promisedStreamId, "server", event.packetNumber, event.timeUs);
+      // A pushed stream is closed on the client's side from the start (RFC 9113 §8.4).
+      promised.clientEndedUs = event.timeUs;
+      this.#open.set(frame.promisedStreamId, promised);
+      return record;
+    }
+    if (record === undefined) {
+      if (frame.kind !== "HEADERS" && frame.kind !== "DATA") return undefined;
+      const openedBy: Peer = id % 2 === 1 ? "client" : "server";
+      record = newRecord(id, openedBy, event.packetNumber, event.timeUs);
+      if (event.sender !== openedBy && openedBy === "client") {
+        // The request was not seen as HTTP/2 (h2c's upgraded stream 1, or a mid-way join): the
+        // client has finished sending it.
+        record.clientEndedUs = event.timeUs;
+      }
+      this.#open.set(id, record);
+    }
+    const fromOpener = event.sender === record.openedBy;
+    if (frame.kind === "HEADERS" || frame.kind === "DATA") {
+      if (record.reset !== undefined && event.sender !== record.reset.by) {
+        record.framesAfterReset++;
+        record.lastFrameAfterReset = { packet: event.packetNumber, timeUs: event.timeUs };
+      }
+      if (!fromOpener && record.responseUs === undefined) {
+        record.responsePacket = event.packetNumber;
+        record.responseUs = event.timeUs;
+      }
+      for (const [name, value] of event.headers ?? []) {
+        if (name === ":method") record.method = value;
+        else if (name === ":path") record.path = value;
+        else if (name === ":status" && record.status === undefined) record.status = value;
+      }
+      if ((frame.flags & 1) !== 0) {
+        if (event.sender === "client") record.clientEndedUs ??= event.timeUs;
+        else record.serverEndedUs ??= event.timeUs;
+      }
+    } else if (frame.kind === "RST_STREAM") {
+      record.reset ??= { by: event.sender, errorCode: frame.errorCode, packet: event.packetNumber, timeUs: event.timeUs };
+    }
+    if (!record.closed && (record.reset !== undefined || (record.clientEndedUs !== undefined && record.serverEndedUs !== undefined))) {
+      this.#close(record);
+    }
+    return record;
+  }
+
+  #close(record: StreamRecord): void {
+    record.closed = true;
+    this.#open.delete(record.id);
+    this.#closed.set(record.id, record);
+    if (this.#closed.size > MAX_CLOSED_KEPT) this.#closed.delete(this.#closed.keys().next().value!);
+  }
+}
+
+function newRecord(id: number, openedBy: Peer, packet: number, timeUs: number): StreamRecord {
+  return {
+    id, openedBy, openedPacket: packet, openedUs: timeUs, method: undefined, path: undefined, status: undefined,
+    responsePacket: undefined, responseUs: undefined, clientEndedUs: undefined, serverEndedUs: undefined,
+    reset: undefined, framesAfterReset: 0, lastFrameAfterReset: undefined, closed: false,
+  };
+}
