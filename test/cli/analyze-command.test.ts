@@ -1,0 +1,97 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { fixturePath, loadFixtureMetas } from "../support/fixtures.js";
+import { runCli } from "../support/run-cli.js";
+
+const metas = new Map(loadFixtureMetas().map((meta) => [meta.name, meta] as const));
+const capture = (name: string) => fixturePath(metas.get(name)!);
+
+describe("h2scope analyze", () => {
+  it("reports findings by connection with a summary and health lines, exiting 1 on errors", async () => {
+    const result = await runCli(["analyze", capture("h2-window-overflow")]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toMatch(/^Capture: pcap \(microsecond, little-endian\), \d+ packets over/);
+    expect(result.stdout).toContain("Findings: 2 error");
+    expect(result.stdout).toContain("flow-control-window-overflow");
+    expect(result.stdout).toMatch(/Health\n {2}conn 1 .* — 2 errors/);
+    // Readable at 80 columns, no colour when not a terminal.
+    expect(Math.max(...result.stdout.split("\n").map((line) => line.length))).toBeLessThanOrEqual(80);
+    expect(result.stdout).not.toContain("\u001b[");
+  });
+
+  it("exits 0 on a healthy capture and says so", async () => {
+    const result = await runCli(["analyze", capture("nghttp-get-us")]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain("No findings.");
+    expect(result.stdout).toMatch(/conn 1 .* HTTP\/2, 2 streams, fin — healthy/);
+  });
+
+  it("honours --fail-on: warnings fail with --fail-on warning, nothing fails with none", async () => {
+    const overflow = capture("h2-window-overflow");
+    expect((await runCli(["analyze", "--fail-on", "none", overflow])).exitCode).toBe(0);
+    const warningsOnly = await runCli(["analyze", "--set", "flow-control-window-overflow.enabled=false", "--fail-on", "error", overflow]);
+    expect(warningsOnly.stdout).toContain("goaway-error");
+    expect(warningsOnly.exitCode).toBe(0);
+    expect((await runCli(["analyze", "--set", "flow-control-window-overflow.enabled=false", "--fail-on", "warning", overflow])).exitCode).toBe(1);
+  });
+
+  it("prints JSON with capture, connections and findings, and NDJSON with kinds", async () => {
+    const json = JSON.parse((await runCli(["analyze", "-f", "json", capture("h2-window-overflow")])).stdout);
+    expect(Object.keys(json)).toEqual(["capture", "connections", "findings"]);
+    expect(json.findings[0]).toMatchObject({ rule: "flow-control-window-overflow", severity: "error", connection: 1, sender: "client", stream: 1 });
+    expect(json.findings[0].evidence[0].values.windowAfter).toBe(2 ** 31);
+    const lines = (await runCli(["analyze", "-f", "ndjson", capture("h2-window-overflow")])).stdout.trim().split("\n").map((line) => JSON.parse(line));
+    expect(lines.map((line) => line.kind)).toContain("finding");
+    expect(lines.map((line) => line.kind)).toContain("connection");
+    expect(lines.at(-1).kind).toBe("summary");
+  });
+
+  it("writes a markdown report for postmortems", async () => {
+    const result = await runCli(["analyze", "-f", "markdown", capture("h2-window-overflow")]);
+    expect(result.stdout).toMatch(/^# h2scope analysis\n/);
+    expect(result.stdout).toContain("| Severity | Rule | Packet | Stream | Finding |");
+    expect(result.stdout).toContain("**flow-control-window-overflow** (packet");
+  });
+
+  it("takes rule settings from a file and from --set, and rejects unknown rules and parameters", async () => {
+    const directory = mkdtempSync(join(tmpdir(), "h2scope-rules-"));
+    const file = join(directory, "rules.json");
+    writeFileSync(file, JSON.stringify({ rules: { "flow-control-window-overflow": { severity: "warning" } } }));
+    const downgraded = await runCli(["analyze", "--rules", file, "-f", "json", capture("h2-window-overflow")]);
+    expect(downgraded.exitCode).toBe(0);
+    expect(JSON.parse(downgraded.stdout).findings[0].severity).toBe("warning");
+    const unknownRule = await runCli(["analyze", "--set", "no-such-rule.count=3", capture("h2-window-overflow")]);
+    expect(unknownRule.exitCode).toBe(2);
+    expect(unknownRule.stderr).toContain("unknown rule no-such-rule");
+    const unknownParameter = await runCli(["analyze", "--set", "rst-internal-error-burst.rate=3", capture("h2-window-overflow")]);
+    expect(unknownParameter.exitCode).toBe(2);
+    expect(unknownParameter.stderr).toContain("rst-internal-error-burst has no parameter rate (it has count, windowSeconds, enabled, severity)");
+    writeFileSync(file, "{ not json");
+    expect((await runCli(["analyze", "--rules", file, capture("h2-window-overflow")])).stderr).toContain("is not valid JSON");
+  });
+
+  it("exits 3 on unreadable input", async () => {
+    const result = await runCli(["analyze", "/nonexistent.pcap"]);
+    expect(result.exitCode).toBe(3);
+  });
+});
+
+describe("h2scope rules", () => {
+  it("lists every rule with its severity, parameters and defaults", async () => {
+    const text = (await runCli(["rules"])).stdout;
+    expect(text).toContain("rst-internal-error-burst (error)");
+    expect(text).toContain("--set rst-internal-error-burst.count=5");
+    const json = JSON.parse((await runCli(["rules", "-f", "json"])).stdout);
+    const ids = json.map((rule: { id: string }) => rule.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const rule of json) {
+      expect(rule.description.length).toBeGreaterThan(20);
+      for (const parameter of Object.values(rule.parameters) as Array<{ default: number; description: string }>) {
+        expect(typeof parameter.default).toBe("number");
+        expect(parameter.description.length).toBeGreaterThan(20);
+      }
+    }
+  });
+});
