@@ -22,6 +22,10 @@ export const streamTimeoutPattern = defineRule<Cancel[]>({
     minStreams: { default: 5, description: "Cancellations with matching delays that make a pattern; fewer are ordinary user cancellations" },
     tolerancePercent: { default: 10, description: "How far from the median delay a cancellation may be and still belong to the same deadline (timers fire within a few percent)" },
     toleranceMs: { default: 50, description: "Absolute tolerance for short deadlines, where scheduling noise exceeds the percentage" },
+    minDeadlineMs: {
+      default: 100,
+      description: "Shortest delay that can be a deadline: cancellations faster than this come before any server could answer (that is rapid-reset's pattern, not a timeout)",
+    },
   },
   createState: () => [],
   onEvent(event, cancels, context) {
@@ -35,6 +39,7 @@ export const streamTimeoutPattern = defineRule<Cancel[]>({
     if (cancels.length < context.params.minStreams!) return;
     const delays = cancels.map((cancel) => cancel.delayUs).sort((left, right) => left - right);
     const median = delays[Math.floor(delays.length / 2)]!;
+    if (median < context.params.minDeadlineMs! * 1000) return;
     const toleranceUs = Math.max(median * context.params.tolerancePercent! / 100, context.params.toleranceMs! * 1000);
     const matching = cancels.filter((cancel) => Math.abs(cancel.delayUs - median) <= toleranceUs);
     if (matching.length < context.params.minStreams!) return;

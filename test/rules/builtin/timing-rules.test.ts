@@ -65,6 +65,16 @@ describe("stream-timeout-pattern", () => {
     expect(findings[0]!.message).toContain("server needed up to 1.50 s");
   });
 
+  it("does not take instant cancellations (rapid reset) for a deadline", () => {
+    const h = ruleHarness([streamTimeoutPattern]);
+    h.handshake();
+    for (let i = 0; i < 50; i++) {
+      h.at(i * 0.001);
+      h.send(CLIENT, headers(2 * i + 1, REQUEST_BLOCK, { endStream: true }), rstStream(2 * i + 1, 8));
+    }
+    expect(h.close()).toEqual([]);
+  });
+
   it("does not fire on a few cancellations at scattered delays (browser navigation)", () => {
     const h = ruleHarness([streamTimeoutPattern]);
     h.handshake();
