@@ -482,7 +482,9 @@ export class Http2Connection {
     this.#tableSizeUpdates = result.tableSizeUpdates;
     const headers = result.fields.map((field): [string, string] => [field.name, field.value]);
     this.info.unknownHeaderFields += result.unknownFields;
-    if (result.error !== undefined) this.#anomaly("hpack-error", direction, block.streamId, `${result.error.code}: ${result.error.detail}`);
+    if (result.error !== undefined) {
+      this.#anomaly("hpack-error", direction, block.streamId, `${result.error.code}: ${result.error.detail}`, { hpackError: result.error.code });
+    }
     if (this.info.joinedMidway && !this.#rolesCertain) this.#inferRolesFromHeaders(direction, headers);
     return headers;
   }

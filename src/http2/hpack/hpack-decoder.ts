@@ -213,9 +213,11 @@ export class HpackDecoder {
         limitError = { code: "too-many-fields", detail: `more than ${this.#maxFieldsPerBlock} fields in one block`, byteOffset: start };
         continue;
       }
-      listBytes += field.name.length + field.value.length;
+      // RFC 9113 §6.5.2 sizes a header list as name + value + 32 octets per field, as
+      // SETTINGS_MAX_HEADER_LIST_SIZE (and Wireshark's own limit) count it.
+      listBytes += field.name.length + field.value.length + ENTRY_OVERHEAD;
       if (listBytes > this.#maxHeaderListBytes) {
-        limitError = { code: "header-list-too-large", detail: `decoded names and values pass ${this.#maxHeaderListBytes} octets`, byteOffset: start };
+        limitError = { code: "header-list-too-large", detail: `the decoded header list passes ${this.#maxHeaderListBytes} octets (name + value + 32 per field, RFC 9113 §6.5.2)`, byteOffset: start };
         continue;
       }
       fields.push(field);

@@ -7,7 +7,8 @@
 export const DEFAULT_HEADER_TABLE_SIZE = 4096;
 
 /**
- * Decoded name + value octets per header block. Chromium advertises SETTINGS_MAX_HEADER_LIST_SIZE
+ * Decoded header-list size per block, counted as RFC 9113 §6.5.2 does (name + value + 32 octets
+ * per field, the unit of SETTINGS_MAX_HEADER_LIST_SIZE). Chromium advertises SETTINGS_MAX_HEADER_LIST_SIZE
  * 262,144 (kSpdyMaxHeaderListSize) and refuses more; nginx (32 KiB of header buffers) and Envoy
  * (60 KiB) accept far less. A block past this is not one a browser would take, and without a
  * bound a few KiB of indexed references could make megabytes of strings.

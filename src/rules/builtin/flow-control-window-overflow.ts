@@ -3,7 +3,7 @@
 import { errorCodeName } from "../../http2/frame/frame-types.js";
 import type { Http2Event } from "../../http2/http2-events.js";
 import { defineRule, type EvidenceItem, type FindingDraft, type RuleContext } from "../rule.js";
-import { formatNumber, formatSeconds, frameEvidence, otherPeer } from "../support/describe.js";
+import { formatNumber, formatSeconds, frameEvidence, listStreams, otherPeer } from "../support/describe.js";
 
 const FLOW_CONTROL_ERROR = 0x3;
 
@@ -16,6 +16,9 @@ interface Pending {
 
 interface State {
   pending: Pending[];
+  /** Stream-window overflows per culprit after its first one: counted, reported once at the end. */
+  repeats: Map<string, Anomaly[]>;
+  reportedStreamOverflow: Set<string>;
 }
 
 export const flowControlWindowOverflow = defineRule<State>({
@@ -28,12 +31,25 @@ export const flowControlWindowOverflow = defineRule<State>({
       description: "How long to wait for the peer's FLOW_CONTROL_ERROR reaction before reporting without one; a compliant peer answers within one round trip",
     },
   },
-  createState: () => ({ pending: [] }),
+  createState: () => ({ pending: [], repeats: new Map(), reportedStreamOverflow: new Set() }),
   onEvent(event, state, context) {
     if (event.kind === "h2.anomaly") {
       const isOverflow = event.code === "window-overflow" || event.code === "settings-window-overflow" ||
         (event.code === "invalid-setting-value" && event.values?.setting === "INITIAL_WINDOW_SIZE");
-      if (isOverflow) state.pending.push({ anomaly: event, deadlineUs: event.timeUs + context.params.reactionWaitSeconds! * 1e6 });
+      if (!isOverflow) return;
+      // One finding for the first stream-window overflow of each kind per side; repeats are
+      // counted into one more at the end (a peer doing it on every stream is one problem).
+      const key = `${event.code} ${event.sender}`;
+      if (event.streamId !== undefined && event.streamId !== 0) {
+        if (state.reportedStreamOverflow.has(key)) {
+          const repeats = state.repeats.get(key) ?? [];
+          if (repeats.length < 10_000) repeats.push(event);
+          state.repeats.set(key, repeats);
+          return;
+        }
+        state.reportedStreamOverflow.add(key);
+      }
+      state.pending.push({ anomaly: event, deadlineUs: event.timeUs + context.params.reactionWaitSeconds! * 1e6 });
       return;
     }
     if (event.kind !== "h2.frame" || state.pending.length === 0) return;
@@ -52,6 +68,16 @@ export const flowControlWindowOverflow = defineRule<State>({
   },
   onEnd(_endUs, state, context) {
     flushExpired(state, context, Number.POSITIVE_INFINITY);
+    for (const repeats of state.repeats.values()) {
+      const first = repeats[0]!;
+      const streams = repeats.map((anomaly) => anomaly.streamId!);
+      context.report({
+        sender: first.sender, packetNumber: first.packetNumber, timeUs: first.timeUs,
+        message: `The ${first.sender} overflowed ${repeats.length} more stream window${repeats.length > 1 ? "s" : ""} the same way (streams ${listStreams(streams)}): ` +
+          "a peer that does this on stream after stream is broken or probing the other side's limits.",
+        evidence: repeats.slice(0, 10).map((anomaly) => ({ what: anomaly.detail, packet: anomaly.packetNumber, time: anomaly.timeUs / 1e6, stream: anomaly.streamId!, sender: anomaly.sender, values: anomaly.values ?? {} })),
+      });
+    }
   },
 });
 

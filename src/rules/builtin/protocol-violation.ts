@@ -11,6 +11,9 @@ const NOT_VIOLATIONS: ReadonlySet<Http2AnomalyCode> = new Set<Http2AnomalyCode>(
   "sync-lost", "frame-damaged-by-gap", "truncated-frame", // the capture lost bytes, not the peers' fault
 ]);
 
+/** HPACK errors that are h2scope's own safety limits, not the peer breaking RFC 7541 (hpack-bomb reports those). */
+const OUR_HPACK_LIMITS: ReadonlySet<string> = new Set(["header-list-too-large", "too-many-fields"]);
+
 /** Examples kept per kind; the count says the rest. */
 const MAX_EXAMPLES = 5;
 
@@ -31,6 +34,7 @@ export const protocolViolation = defineRule<Map<string, Tally>>({
   onEvent(event, state) {
     if (event.kind !== "h2.anomaly" || NOT_VIOLATIONS.has(event.code)) return;
     if (event.code === "invalid-setting-value" && event.values?.setting === "INITIAL_WINDOW_SIZE") return;
+    if (event.code === "hpack-error" && OUR_HPACK_LIMITS.has(String(event.values?.hpackError))) return;
     const key = `${event.code} ${event.sender}`;
     let tally = state.get(key);
     if (tally === undefined) state.set(key, (tally = { first: event, count: 0, examples: [] }));
