@@ -66,6 +66,7 @@ export type Http2AnomalyCode =
   | "frame-on-idle-stream"
   | "frame-on-closed-stream"
   | "frame-after-end-stream"
+  | "self-dependency"
   | "stream-id-parity"
   | "stream-id-not-increasing"
   | "push-from-client"

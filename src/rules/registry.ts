@@ -14,6 +14,12 @@ import { streamAfterGoaway } from "./builtin/stream-after-goaway.js";
 import { streamTimeoutPattern } from "./builtin/stream-timeout-pattern.js";
 import { unacknowledgedSettings } from "./builtin/unacknowledged-settings.js";
 import { unansweredPing } from "./builtin/unanswered-ping.js";
+import { continuationFlood } from "./builtin/continuation-flood.js";
+import { hpackBomb } from "./builtin/hpack-bomb.js";
+import { madeYouReset } from "./builtin/made-you-reset.js";
+import { pingFlood } from "./builtin/ping-flood.js";
+import { rapidReset } from "./builtin/rapid-reset.js";
+import { settingsFlood } from "./builtin/settings-flood.js";
 
 export const BUILTIN_RULES: readonly Rule[] = [
   flowControlWindowOverflow,
@@ -28,4 +34,10 @@ export const BUILTIN_RULES: readonly Rule[] = [
   protocolViolation,
   unansweredPing,
   unacknowledgedSettings,
+  rapidReset,
+  madeYouReset,
+  continuationFlood,
+  pingFlood,
+  settingsFlood,
+  hpackBomb,
 ];

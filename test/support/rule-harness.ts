@@ -6,7 +6,7 @@ import type { Http2Event } from "../../src/http2/http2-events.js";
 import type { Finding, Rule } from "../../src/rules/rule.js";
 import { RuleEngine, defaultSettings } from "../../src/rules/rule-engine.js";
 import { newDirectionStats } from "../../src/tcp/direction-stats.js";
-import type { TcpConnection, TcpEvent } from "../../src/tcp/tcp-events.js";
+import type { CloseReason, TcpConnection, TcpEvent } from "../../src/tcp/tcp-events.js";
 import { concat } from "./bytes.js";
 import { PREFACE, settings, settingsAck } from "./h2-frames.js";
 
@@ -25,7 +25,7 @@ export interface RuleHarness {
   /** Preface, SETTINGS both ways and their ACKs. */
   handshake(serverSettings?: Array<[number, number]>): void;
   /** Ends the connection (tcp.close) and returns the findings. */
-  close(reason?: "fin" | "rst"): Finding[];
+  close(reason?: CloseReason): Finding[];
 }
 
 export function ruleHarness(rules: Rule[], params: Record<string, Record<string, number>> = {}): RuleHarness {

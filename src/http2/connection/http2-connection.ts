@@ -260,7 +260,10 @@ export class Http2Connection {
         break;
       case "PRIORITY":
       case "PRIORITY_UPDATE":
-        this.#requireStream(direction, frame);
+        if (this.#requireStream(direction, frame) && frame.kind === "PRIORITY" && frame.priority?.dependsOn === frame.streamId) {
+          // §5.3.1: "A stream cannot depend on itself" — a stream error PROTOCOL_ERROR.
+          this.#anomaly("self-dependency", direction, frame.streamId, `PRIORITY makes stream ${frame.streamId} depend on itself (RFC 9113 §5.3.1)`);
+        }
         break;
       case "RST_STREAM":
         if (this.#requireStream(direction, frame)) this.#onRstStream(direction, frame.streamId, frame.errorCode);
@@ -483,7 +486,7 @@ export class Http2Connection {
     const headers = result.fields.map((field): [string, string] => [field.name, field.value]);
     this.info.unknownHeaderFields += result.unknownFields;
     if (result.error !== undefined) {
-      this.#anomaly("hpack-error", direction, block.streamId, `${result.error.code}: ${result.error.detail}`, { hpackError: result.error.code });
+      this.#anomaly("hpack-error", direction, block.streamId, `${result.error.code}: ${result.error.detail}`, { hpackError: result.error.code, byteOffset: result.error.byteOffset });
     }
     if (this.info.joinedMidway && !this.#rolesCertain) this.#inferRolesFromHeaders(direction, headers);
     return headers;
