@@ -8,7 +8,7 @@ import { defineRule, type EvidenceItem, type RuleContext } from "../rule.js";
 import { formatNumber, formatSeconds, listStreams, otherPeer } from "../support/describe.js";
 
 interface State {
-  retransmissions: Array<{ sender: Peer; timeUs: number }>;
+  retransmissions: Array<{ sender: Peer; timeUs: number; packet: number }>;
   pings: Array<{ sender: Peer; timeUs: number; acked: boolean }>;
   zeroSince: Partial<Record<Peer, { timeUs: number; packet: number }>>;
   reportedZero: Set<Peer>;
@@ -34,7 +34,7 @@ export const stalledConnection = defineRule<State>({
   onEvent(event, state, context) {
     switch (event.kind) {
       case "tcp.retransmission":
-        if (state.retransmissions.length < 10_000) state.retransmissions.push({ sender: peerOf(event.connection, event.direction), timeUs: event.timeUs });
+        if (state.retransmissions.length < 10_000) state.retransmissions.push({ sender: peerOf(event.connection, event.direction), timeUs: event.timeUs, packet: event.packetNumber });
         return;
       case "tcp.zero-window":
         state.zeroSince[peerOf(event.connection, event.direction)] = { timeUs: event.timeUs, packet: event.packetNumber };
@@ -101,7 +101,10 @@ function pingFacts(sender: Peer, startUs: number, state: State): string {
 
 function reportPathDead(sender: Peer, startUs: number, endUs: number, bytesInFlight: number, resolved: boolean, packet: number, state: State, context: RuleContext): void {
   state.stalled = true;
-  const retransmissions = state.retransmissions.filter((item) => item.sender === sender && item.timeUs >= startUs && item.timeUs <= endUs).length;
+  const retransmitted = state.retransmissions.filter((item) => item.sender === sender && item.timeUs >= startUs && item.timeUs <= endUs);
+  const retransmissions = retransmitted.length;
+  // Point at the first retransmission: the first packet that shows the stall in Wireshark.
+  const where = retransmitted[0] ?? { packet, timeUs: startUs };
   const { opened, unanswered } = streamFacts(sender, startUs, context);
   const peer = otherPeer(sender);
   const evidence: EvidenceItem[] = [{
@@ -109,7 +112,7 @@ function reportPathDead(sender: Peer, startUs: number, endUs: number, bytesInFli
     values: { stallSeconds: (endUs - startUs) / 1e6, bytesInFlight, retransmissions, resolved, newStreams: opened.length },
   }];
   context.report({
-    sender: peer, packetNumber: packet, timeUs: startUs,
+    sender: peer, packetNumber: where.packet, timeUs: where.timeUs,
     message: `Path dead: the ${peer} acknowledged nothing for ${formatSeconds(endUs - startUs)} while the ${sender} had ${formatNumber(bytesInFlight)} bytes in flight` +
       `${retransmissions > 0 ? ` and retransmitted ${retransmissions} times` : ""}${resolved ? "" : " (still stalled when the capture ended)"}.` +
       (opened.length > 0 ? ` The ${sender} kept opening streams on this dead connection: ${listStreams(opened)}.` : "") +
