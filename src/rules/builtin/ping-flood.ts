@@ -7,23 +7,18 @@
 
 import type { Peer } from "../../http2/connection/stream-state.js";
 import { FLAG_ACK } from "../../http2/frame/frame-types.js";
+import { EpisodeWindow } from "../support/episode-window.js";
 import { defineRule, type EvidenceItem, type RuleContext, type RuleEvent } from "../rule.js";
 import { formatMs, formatNumber, formatSeconds, otherPeer } from "../support/describe.js";
 
 type FrameEvent = Extract<RuleEvent, { kind: "h2.frame" }>;
 
 interface Side {
-  /** Capture times of this side's PINGs in the window, oldest first from `head` (not kept once reported). */
-  times: number[];
-  head: number;
-  firstPacket: number;
-  firstUs: number;
+  /** The sliding window and its episodes. */
+  window: EpisodeWindow;
   pings: number;
   /** PING ACKs the other side sent back. */
   acksReceived: number;
-  reported: boolean;
-  episodes: number;
-  lastPingUs: number;
   /** This side advertised a zero TCP window (its receive buffer is full: it is not reading). */
   zeroWindows: number;
   /** The other side's data waited for this side's TCP ACKs (longest stall). */
@@ -85,8 +80,7 @@ export const pingFlood = defineRule<Record<Peer, Side>>({
 
 function newSide(): Side {
   return {
-    times: [], head: 0, firstPacket: 0, firstUs: 0, pings: 0, acksReceived: 0, reported: false, episodes: 0,
-    lastPingUs: Number.NEGATIVE_INFINITY, zeroWindows: 0, ackStalls: 0, longestAckStallUs: 0, payloads: new Map(),
+    window: new EpisodeWindow(), pings: 0, acksReceived: 0, zeroWindows: 0, ackStalls: 0, longestAckStallUs: 0, payloads: new Map(),
   };
 }
 
@@ -94,31 +88,8 @@ function onPing(event: FrameEvent, opaque: Uint8Array, side: Side, context: Rule
   side.pings++;
   const key = Buffer.from(opaque).toString("hex");
   if (side.payloads.has(key) || side.payloads.size < MAX_PAYLOADS_KEPT) side.payloads.set(key, (side.payloads.get(key) ?? 0) + 1);
-  const windowUs = context.params.windowSeconds! * 1e6;
-  if (event.timeUs - side.lastPingUs > windowUs) {
-    side.reported = false;
-    side.times = [];
-    side.head = 0;
-  }
-  side.lastPingUs = event.timeUs;
-  if (side.reported) return;
-  if (side.times.length === side.head) {
-    side.firstPacket = event.packetNumber;
-    side.firstUs = event.timeUs;
-  }
-  side.times.push(event.timeUs);
-  while (side.times[side.head]! <= event.timeUs - windowUs) side.head++;
-  if (side.head > 4096 && side.head * 2 > side.times.length) {
-    side.times = side.times.slice(side.head);
-    side.head = 0;
-  }
-  const inWindow = side.times.length - side.head;
-  if (inWindow < context.params.pingCount!) return;
-  side.reported = true;
-  side.episodes++;
-  report(event, side, context, inWindow, side.times[side.head]!);
-  side.times = [];
-  side.head = 0;
+  const crossed = side.window.add(event.timeUs, event.packetNumber, context.params.windowSeconds! * 1e6, context.params.pingCount!);
+  if (crossed !== undefined) report(event, side, context, crossed.count, crossed.windowStartUs);
 }
 
 function report(event: FrameEvent, side: Side, context: RuleContext, inWindow: number, windowStartUs: number): void {
@@ -146,13 +117,13 @@ function report(event: FrameEvent, side: Side, context: RuleContext, inWindow: n
     ? ` ${formatNumber(backlog)} of its ${formatNumber(side.pings)} PINGs have no ACK yet: the ACKs are not keeping up.`
     : ` The ${receiver} is keeping up (${backlog === 0 ? "every one answered" : `${formatNumber(backlog)} not answered yet`}).`;
   const message =
-    `${side.episodes > 1 ? `Again (episode ${side.episodes}): the` : "The"} ${sender} sent ${formatNumber(inWindow)} PINGs within ${formatSeconds(spanUs)} ` +
+    `${side.window.episodes > 1 ? `Again (episode ${side.window.episodes}): the` : "The"} ${sender} sent ${formatNumber(inWindow)} PINGs within ${formatSeconds(spanUs)} ` +
     `(about ${formatNumber(Math.round(ratePerSecond))}/s); the ${receiver} must answer each with a PING ACK (CVE-2019-9512).${lag}${worse} ` +
     (library !== undefined && topCount * 2 > side.pings ? `Most carry the ${library} payload: look at that library's keepalive or BDP settings. ` : "") +
     (fired.length > 0 ? `The unanswered backlog is past the limit of ${fired.map((limit) => limit.what.split(":")[0]).join(" and ")}. ` : "") +
     "Servers cut such peers off at 1,000 queued ACKs (nghttp2, Envoy) or 10,000 (Go); to stop it, fix the sender's keepalive interval or block it.";
   const evidence: EvidenceItem[] = [
-    { what: `first PING of the ${formatSeconds(spanUs)} window from the ${sender}`, packet: side.firstPacket, time: side.firstUs / 1e6, sender },
+    { what: `first PING of the ${formatSeconds(spanUs)} window from the ${sender}`, packet: side.window.firstPacket, time: side.window.firstUs / 1e6, sender },
     { what: `PING number ${formatNumber(inWindow)}: the threshold`, packet: event.packetNumber, time: event.timeUs / 1e6, sender },
     {
       what: "the flood so far",

@@ -8,17 +8,15 @@
 
 import type { Peer } from "../../http2/connection/stream-state.js";
 import { FLAG_ACK } from "../../http2/frame/frame-types.js";
+import { EpisodeWindow } from "../support/episode-window.js";
 import { defineRule, type EvidenceItem, type RuleContext, type RuleEvent } from "../rule.js";
 import { formatMs, formatNumber, formatSeconds, otherPeer } from "../support/describe.js";
 
 type FrameEvent = Extract<RuleEvent, { kind: "h2.frame" }>;
 
 interface Side {
-  /** Capture times of this side's SETTINGS in the window, oldest first from `head` (not kept once reported). */
-  times: number[];
-  head: number;
-  firstPacket: number;
-  firstUs: number;
+  /** The sliding window and its episodes. */
+  window: EpisodeWindow;
   settings: number;
   empty: number;
   /** SETTINGS ACKs the other side sent back. */
@@ -26,9 +24,6 @@ interface Side {
   /** Frames with more entries than nghttp2 accepts, and the first of them. */
   oversized: number;
   largest: { entries: number; packet: number; timeUs: number } | undefined;
-  reported: boolean;
-  episodes: number;
-  lastSettingsUs: number;
   zeroWindows: number;
   ackStalls: number;
   longestAckStallUs: number;
@@ -80,8 +75,8 @@ export const settingsFlood = defineRule<Record<Peer, Side>>({
 
 function newSide(): Side {
   return {
-    times: [], head: 0, firstPacket: 0, firstUs: 0, settings: 0, empty: 0, acksReceived: 0, oversized: 0, largest: undefined,
-    reported: false, episodes: 0, lastSettingsUs: Number.NEGATIVE_INFINITY, zeroWindows: 0, ackStalls: 0, longestAckStallUs: 0,
+    window: new EpisodeWindow(), settings: 0, empty: 0, acksReceived: 0, oversized: 0, largest: undefined,
+    zeroWindows: 0, ackStalls: 0, longestAckStallUs: 0,
   };
 }
 
@@ -90,31 +85,8 @@ function onSettings(event: FrameEvent, entries: number, side: Side, context: Rul
   if (entries === 0) side.empty++;
   if (entries > NGHTTP2_MAX_SETTINGS_ENTRIES) side.oversized++;
   if (entries > (side.largest?.entries ?? 0)) side.largest = { entries, packet: event.packetNumber, timeUs: event.timeUs };
-  const windowUs = context.params.windowSeconds! * 1e6;
-  if (event.timeUs - side.lastSettingsUs > windowUs) {
-    side.reported = false;
-    side.times = [];
-    side.head = 0;
-  }
-  side.lastSettingsUs = event.timeUs;
-  if (side.reported) return;
-  if (side.times.length === side.head) {
-    side.firstPacket = event.packetNumber;
-    side.firstUs = event.timeUs;
-  }
-  side.times.push(event.timeUs);
-  while (side.times[side.head]! <= event.timeUs - windowUs) side.head++;
-  if (side.head > 4096 && side.head * 2 > side.times.length) {
-    side.times = side.times.slice(side.head);
-    side.head = 0;
-  }
-  const inWindow = side.times.length - side.head;
-  if (inWindow < context.params.settingsCount!) return;
-  side.reported = true;
-  side.episodes++;
-  report(event, side, context, inWindow, side.times[side.head]!);
-  side.times = [];
-  side.head = 0;
+  const crossed = side.window.add(event.timeUs, event.packetNumber, context.params.windowSeconds! * 1e6, context.params.settingsCount!);
+  if (crossed !== undefined) report(event, side, context, crossed.count, crossed.windowStartUs);
 }
 
 function report(event: FrameEvent, side: Side, context: RuleContext, inWindow: number, windowStartUs: number): void {
@@ -144,13 +116,13 @@ function report(event: FrameEvent, side: Side, context: RuleContext, inWindow: n
     ? ` ${formatNumber(side.oversized)} frame${side.oversized === 1 ? " has" : "s have"} more than 32 entries (up to ${formatNumber(side.largest!.entries)}), which nghttp2 rejects outright.`
     : "";
   const message =
-    `${side.episodes > 1 ? `Again (episode ${side.episodes}): the` : "The"} ${sender} sent ${formatNumber(inWindow)} SETTINGS frames within ${formatSeconds(spanUs)} ` +
+    `${side.window.episodes > 1 ? `Again (episode ${side.window.episodes}): the` : "The"} ${sender} sent ${formatNumber(inWindow)} SETTINGS frames within ${formatSeconds(spanUs)} ` +
     `(about ${formatNumber(Math.round(ratePerSecond))}/s, ${emptyText}); the ${receiver} must apply each and answer with a SETTINGS ACK, ` +
     `which makes even an empty SETTINGS a PING by another name (CVE-2019-9515).${acks}${worse}${oversized} ` +
     (fired.length > 0 ? `The missing ACKs are past the limit of ${fired.map((limit) => limit.what.split(":")[0]).join(" and ")}. ` : "") +
     "Real peers send one SETTINGS at the start and rarely a few more; servers cut such peers off at 1,000 queued ACKs (nghttp2, Envoy) or 10,000 (Go). To stop it, block the sender.";
   const evidence: EvidenceItem[] = [
-    { what: `first SETTINGS of the ${formatSeconds(spanUs)} window from the ${sender}`, packet: side.firstPacket, time: side.firstUs / 1e6, sender },
+    { what: `first SETTINGS of the ${formatSeconds(spanUs)} window from the ${sender}`, packet: side.window.firstPacket, time: side.window.firstUs / 1e6, sender },
     { what: `SETTINGS number ${formatNumber(inWindow)}: the threshold`, packet: event.packetNumber, time: event.timeUs / 1e6, sender },
     {
       what: "the flood so far",
