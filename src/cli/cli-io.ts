@@ -11,4 +11,8 @@ export interface CliIo {
   drained?(): Promise<void>;
   /** Standard output is a terminal: reports may use colour. */
   colour?: boolean;
+  /** Aborted on Ctrl-C or SIGTERM: stop reading and report what was seen. */
+  stop?: AbortSignal;
+  /** The command is done: let go of standard input (an open pipe would keep the process alive). */
+  release?(): void;
 }

@@ -33,19 +33,26 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     await program.parseAsync(argv, { from: "user" });
     return exitCode;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      // --help and --version "fail" with exit code 0; real usage errors were already printed.
-      return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
-    }
-    if (error instanceof H2scopeError) {
-      io.stderr(`h2scope: error: ${error.message}\n`);
-      return exitCodeFor(error.code);
-    }
-    io.stderr(`h2scope: internal error: ${(error as Error)?.message ?? String(error)}\n`);
-    io.stderr(`h2scope: this is a bug; please report it with the capture if you can${process.env.H2SCOPE_DEBUG ? "" : " (set H2SCOPE_DEBUG=1 for a stack trace)"}\n`);
-    if (process.env.H2SCOPE_DEBUG) io.stderr(`${(error as Error)?.stack}\n`);
-    return EXIT_INTERNAL_ERROR;
+    return reportError(error, io);
+  } finally {
+    io.release?.();
   }
+}
+
+/** Every failure becomes a message and an exit code here, and only here. */
+function reportError(error: unknown, io: CliIo): number {
+  if (error instanceof CommanderError) {
+    // --help and --version "fail" with exit code 0; real usage errors were already printed.
+    return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+  }
+  if (error instanceof H2scopeError) {
+    io.stderr(`h2scope: error: ${error.message}\n`);
+    return exitCodeFor(error.code);
+  }
+  io.stderr(`h2scope: internal error: ${(error as Error)?.message ?? String(error)}\n`);
+  io.stderr(`h2scope: this is a bug; please report it with the capture if you can${process.env.H2SCOPE_DEBUG ? "" : " (set H2SCOPE_DEBUG=1 for a stack trace)"}\n`);
+  if (process.env.H2SCOPE_DEBUG) io.stderr(`${(error as Error)?.stack}\n`);
+  return EXIT_INTERNAL_ERROR;
 }
 
 const VERSION = "0.1.0";
@@ -57,10 +64,30 @@ export function nodeIo(): CliIo {
     if (error.code === "EPIPE") process.exit(EXIT_OK);
     throw error;
   });
+  // The first Ctrl-C or SIGTERM stops reading so the report covers what was seen; a second
+  // one ends the process at once.
+  const stop = new AbortController();
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => {
+      if (stop.signal.aborted) process.exit(130);
+      stop.abort();
+    });
+  }
+  let stdinUsed = false;
   return {
+    stop: stop.signal,
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),
-    stdin: process.stdin,
+    // Touch process.stdin only when a command reads it: creating it opens fd 0.
+    stdin: {
+      [Symbol.asyncIterator]: () => {
+        stdinUsed = true;
+        return process.stdin[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
+      },
+    },
+    release: () => {
+      if (stdinUsed) process.stdin.destroy();
+    },
     colour: process.stdout.isTTY === true && process.env.NO_COLOR === undefined,
     drained: () =>
       process.stdout.writableNeedDrain ? new Promise((resolve) => process.stdout.once("drain", () => resolve())) : Promise.resolve(),

@@ -35,11 +35,16 @@ export async function runAnalysis(path: string, io: CliIo, options: { http2Ports
   const input = await openCaptureInput(path, io.stdin);
   let stoppedBy: H2scopeError | undefined;
   try {
-    for await (const chunk of input.chunks) {
+    for await (const chunk of untilStopped(input.chunks, io.stop)) {
       analyzer.push(chunk);
       if (io.drained !== undefined) await io.drained();
     }
-    analyzer.end();
+    if (io.stop?.aborted) {
+      io.stderr("h2scope: interrupted: reporting what was read so far\n");
+      analyzer.stop();
+    } else {
+      analyzer.end();
+    }
   } catch (error) {
     // Only damage part-way leaves results worth reporting; an unreadable input has none.
     if (!(error instanceof H2scopeError) || error.code !== "capture-damaged") throw error;
@@ -64,5 +69,23 @@ function noteSkippedPackets(analyzer: CaptureAnalyzer, io: CliIo): void {
   }
   if (summary.unknownLinkTypePackets > 0) {
     io.stderr(`h2scope: note: ${summary.unknownLinkTypePackets} packet${summary.unknownLinkTypePackets === 1 ? " is" : "s are"} on link types h2scope cannot decode; skipped\n`);
+  }
+}
+
+/** The chunks until `stop` aborts, even while waiting for the next one (a quiet live pipe). */
+async function* untilStopped(chunks: AsyncIterable<Uint8Array>, stop: AbortSignal | undefined): AsyncIterable<Uint8Array> {
+  if (stop === undefined) {
+    yield* chunks;
+    return;
+  }
+  const iterator = chunks[Symbol.asyncIterator]();
+  const stopped = new Promise<"stopped">((resolve) => {
+    if (stop.aborted) resolve("stopped");
+    stop.addEventListener("abort", () => resolve("stopped"), { once: true });
+  });
+  for (;;) {
+    const next = await Promise.race([iterator.next(), stopped]);
+    if (next === "stopped" || next.done) return;
+    yield next.value;
   }
 }

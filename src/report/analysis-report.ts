@@ -87,6 +87,21 @@ export function formatAnalysisTable(report: AnalysisReport, colour: boolean): st
   return text;
 }
 
+/** One finding as a line, for --follow: printed the moment it is raised. */
+export function formatFindingLine(finding: Finding, startTime: number, colour: boolean): string {
+  const severity = colour ? `${SEVERITY_COLOURS[finding.severity]}${finding.severity}${RESET}` : finding.severity;
+  const where = `conn ${finding.connection} packet ${finding.packet}${finding.stream !== null ? ` stream ${finding.stream}` : ""}`;
+  return `[+${(finding.time - startTime).toFixed(3)} s] ${severity} ${finding.rule} (${where}): ${finding.message}\n`;
+}
+
+/** What --follow prints at the end: the findings were already printed as they came. */
+export function formatAnalysisFollowEnd(report: AnalysisReport): string {
+  let text = `\n${formatSummaryLines(report).join("\n")}\n`;
+  const health = report.connections.filter((view) => view.http2 !== undefined);
+  if (health.length > 0) text += `\nHealth\n${health.map((view) => `  ${formatHealthLine(view, report.findings)}`).join("\n")}\n`;
+  return text;
+}
+
 export function formatAnalysisMarkdown(report: AnalysisReport): string {
   let text = `# h2scope analysis\n\n${formatSummaryLines(report).map((line) => `- ${line}`).join("\n")}\n`;
   for (const [connectionId, findings] of groupByConnection(orderFindings(report.findings))) {

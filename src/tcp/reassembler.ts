@@ -72,6 +72,8 @@ export class DirectionReassembler {
   #historyBytes = 0;
   /** Capture time since when bytes have been in flight without ACK progress. */
   #stallSinceUs = -1;
+  /** Duration at which the current stall was last reported as ongoing (0: not yet). */
+  #stallReportedUs = 0;
 
   constructor(output: ReassemblyOutput, stats: DirectionStats, limits: { maxHeldBytes: number; maxHistoryBytes: number; ackStallUs: number }) {
     this.#output = output;
@@ -125,6 +127,14 @@ export class DirectionReassembler {
     const start = this.offsetOf(sequence);
     const end = start + payloadLength;
     if (fin && this.#finOffset < 0) this.#finOffset = end;
+    // A stall is reported while it lasts, on the sender's next packet (a retransmission, often),
+    // each time its length has doubled — so a rule with any threshold hears of it in time — and
+    // once more when it ends.
+    const stalledUs = this.#stallSinceUs >= 0 && this.bytesInFlight > 0 ? timeUs - this.#stallSinceUs : 0;
+    if (stalledUs >= this.#ackStallUs && stalledUs >= 2 * this.#stallReportedUs) {
+      this.#stallReportedUs = stalledUs;
+      this.#output.ackStall(stalledUs, this.bytesInFlight, false, packetNumber, timeUs);
+    }
     const sentEnd = fin ? end + 1 : end;
     if (sentEnd > this.#highestEnd) {
       if (this.bytesInFlight === 0) this.#stallSinceUs = timeUs;
@@ -188,6 +198,7 @@ export class DirectionReassembler {
       }
       this.#acked = ackOffset;
       this.#stallSinceUs = timeUs;
+      this.#stallReportedUs = 0;
       this.#pruneHistory(timeUs);
     }
     if (ackOffset > this.#highestEnd) this.#highestEnd = ackOffset;

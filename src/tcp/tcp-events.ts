@@ -53,7 +53,11 @@ export type TcpEvent =
   | (Located & { kind: "tcp.zero-window"; direction: Direction })
   /** `direction` advertised a non-zero window again after a zero one (it read again). */
   | (Located & { kind: "tcp.window-reopened"; direction: Direction; zeroSinceUs: number })
-  /** ACKs made no progress for `durationUs` while `direction` had bytes in flight. */
+  /**
+   * ACKs made no progress for `durationUs` while `direction` had bytes in flight: reported once
+   * while it lasts (resolved false) as soon as it passes the threshold, and again when ACKs
+   * resume (resolved true) or the connection ends (resolved false).
+   */
   | (Located & { kind: "tcp.ack-stall"; direction: Direction; durationUs: number; bytesInFlight: number; resolved: boolean })
   | (Located & { kind: "tcp.fin"; direction: Direction })
   | (Located & { kind: "tcp.rst"; direction: Direction })

@@ -182,6 +182,25 @@ describe("DirectionReassembler", () => {
     expect(reassembler.bytesInFlight).toBe(0);
   });
 
+  it("reports a stall while it lasts, each time it doubles, and again when ACKs resume", () => {
+    const { reassembler, send, events } = setup({ ackStallUs: 1000 });
+    reassembler.synchronize(0);
+    reassembler.acknowledge(1, 1, 0);
+    send(1, "abc", { timeUs: 100 });
+    send(1, "abc", { timeUs: 600 }); // a retransmission before the threshold: nothing yet
+    expect(events.filter((event) => event.kind === "stall")).toEqual([]);
+    send(1, "abc", { timeUs: 1500 }); // another, past it: reported as ongoing
+    expect(events.filter((event) => event.kind === "stall")).toEqual([{ kind: "stall", durationUs: 1400, inFlight: 3, resolved: false }]);
+    send(1, "abc", { timeUs: 2500 }); // 2400 µs: not yet twice 1400
+    send(1, "abc", { timeUs: 3000 }); // 2900 µs: doubled, reported again
+    reassembler.acknowledge(4, 9, 3500);
+    expect(events.filter((event) => event.kind === "stall")).toEqual([
+      { kind: "stall", durationUs: 1400, inFlight: 3, resolved: false },
+      { kind: "stall", durationUs: 2900, inFlight: 3, resolved: false },
+      { kind: "stall", durationUs: 3400, inFlight: 3, resolved: true },
+    ]);
+  });
+
   it("delivers the same bytes whether segments come in order or reversed", () => {
     const text = "The quick brown fox jumps over the lazy dog, again and again.";
     const pieces: Array<[number, string]> = [];

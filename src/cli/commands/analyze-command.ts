@@ -5,7 +5,7 @@ import { Command, Option } from "commander";
 import { H2scopeError } from "../../errors.js";
 import type { Http2ConnectionInfo } from "../../http2/http2-events.js";
 import {
-  atLeast, formatAnalysisJson, formatAnalysisMarkdown, formatAnalysisSummaryLine, formatAnalysisTable, type AnalysisReport,
+  atLeast, formatAnalysisFollowEnd, formatFindingLine, formatAnalysisJson, formatAnalysisMarkdown, formatAnalysisSummaryLine, formatAnalysisTable, type AnalysisReport,
 } from "../../report/analysis-report.js";
 import { toConnectionView } from "../../report/connection-view.js";
 import type { Finding, Severity } from "../../rules/rule.js";
@@ -26,6 +26,7 @@ interface AnalyzeOptions {
   set: string[];
   failOn: Severity | "none";
   h2Port: string[];
+  follow?: boolean;
 }
 
 export function analyzeCommand(io: CliIo, setExitCode: (code: number) => void): Command {
@@ -37,6 +38,7 @@ export function analyzeCommand(io: CliIo, setExitCode: (code: number) => void): 
     .option("--set <rule.param=value>", "set one rule parameter (repeatable), e.g. rst-internal-error-burst.count=10", collect, [])
     .addOption(new Option("--fail-on <severity>", "exit 1 when a finding is at or above this severity").choices(["error", "warning", "info", "none"]).default("error"))
     .option("--h2-port <ports>", "decode TCP connections on these ports as cleartext HTTP/2 even without a preface (comma-separated or repeated)", collect, [])
+    .option("--follow", "print each finding the moment it is raised, then the summary at the end (for live input)")
     .addHelpText("after", "\nExit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 usage error;\n3 unreadable input; 4 damaged capture (results cover what was read); 70 internal error.")
     .action(async (capture: string, options: AnalyzeOptions) => {
       setExitCode(await runAnalyze(capture, options, io));
@@ -60,14 +62,18 @@ async function runAnalyze(capture: string, options: AnalyzeOptions, io: CliIo): 
   const settings = resolveRuleSettings(BUILTIN_RULES, fileText, options.set, options.rules);
   const findings: Finding[] = [];
   const ndjson = options.format === "ndjson";
+  const followTable = options.follow === true && options.format === "table";
+  let startTime: number | undefined;
   const engine = new RuleEngine(BUILTIN_RULES, settings, (finding) => {
     findings.push(finding);
     if (ndjson) io.stdout(`${JSON.stringify({ kind: "finding", ...finding })}\n`);
+    else if (followTable) io.stdout(formatFindingLine(finding, startTime ?? finding.time, io.colour ?? false));
   });
   const http2 = new Map<number, Http2ConnectionInfo>();
   const closed: TcpConnection[] = [];
   let frames = 0;
   const run = await runAnalysis(capture, io, { http2Ports: ports }, (event) => {
+    if (startTime === undefined && "timeUs" in event) startTime = event.timeUs / 1e6;
     engine.event(event);
     if (event.kind === "h2.frame") frames++;
     else if (event.kind === "h2.connection") http2.set(event.connection.tcp.id, event.connection);
@@ -85,7 +91,7 @@ async function runAnalyze(capture: string, options: AnalyzeOptions, io: CliIo): 
   };
   switch (options.format) {
     case "table":
-      io.stdout(formatAnalysisTable(report, io.colour ?? false));
+      io.stdout(followTable ? formatAnalysisFollowEnd(report) : formatAnalysisTable(report, io.colour ?? false));
       break;
     case "markdown":
       io.stdout(formatAnalysisMarkdown(report));

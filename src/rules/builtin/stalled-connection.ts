@@ -12,6 +12,8 @@ interface State {
   pings: Array<{ sender: Peer; timeUs: number; acked: boolean }>;
   zeroSince: Partial<Record<Peer, { timeUs: number; packet: number }>>;
   reportedZero: Set<Peer>;
+  /** Senders whose dead path was reported (a stall is announced while ongoing and again at its end). */
+  reportedDead: Set<Peer>;
   reportedSlow: boolean;
   stalled: boolean;
 }
@@ -30,7 +32,7 @@ export const stalledConnection = defineRule<State>({
       description: "Seconds a complete request may wait for a first response on a healthy connection before the application counts as slow (long-polling and streaming APIs answer headers early)",
     },
   },
-  createState: () => ({ retransmissions: [], pings: [], zeroSince: {}, reportedZero: new Set(), reportedSlow: false, stalled: false }),
+  createState: () => ({ retransmissions: [], pings: [], zeroSince: {}, reportedZero: new Set(), reportedDead: new Set(), reportedSlow: false, stalled: false }),
   onEvent(event, state, context) {
     switch (event.kind) {
       case "tcp.retransmission":
@@ -49,6 +51,7 @@ export const stalledConnection = defineRule<State>({
       case "tcp.ack-stall": {
         if (event.durationUs < context.params.stallSeconds! * 1e6) return;
         const sender = peerOf(event.connection, event.direction);
+        if (state.reportedDead.has(sender)) return;
         // A stall during which the peer kept advertising a zero window is the peer not reading.
         if (state.zeroSince[otherPeer(sender)] !== undefined || state.reportedZero.has(otherPeer(sender))) return;
         reportPathDead(sender, event.timeUs - event.durationUs, event.timeUs, event.bytesInFlight, event.resolved, event.packetNumber, state, context);
@@ -101,6 +104,7 @@ function pingFacts(sender: Peer, startUs: number, state: State): string {
 
 function reportPathDead(sender: Peer, startUs: number, endUs: number, bytesInFlight: number, resolved: boolean, packet: number, state: State, context: RuleContext): void {
   state.stalled = true;
+  state.reportedDead.add(sender);
   const retransmitted = state.retransmissions.filter((item) => item.sender === sender && item.timeUs >= startUs && item.timeUs <= endUs);
   const retransmissions = retransmitted.length;
   // Point at the first retransmission: the first packet that shows the stall in Wireshark.
@@ -114,7 +118,7 @@ function reportPathDead(sender: Peer, startUs: number, endUs: number, bytesInFli
   context.report({
     sender: peer, packetNumber: where.packet, timeUs: where.timeUs,
     message: `Path dead: the ${peer} acknowledged nothing for ${formatSeconds(endUs - startUs)} while the ${sender} had ${formatNumber(bytesInFlight)} bytes in flight` +
-      `${retransmissions > 0 ? ` and retransmitted ${retransmissions} times` : ""}${resolved ? "" : " (still stalled when the capture ended)"}.` +
+      `${retransmissions > 0 ? ` and retransmitted ${retransmissions} times` : ""}${resolved ? "" : " (still stalled when this was reported)"}.` +
       (opened.length > 0 ? ` The ${sender} kept opening streams on this dead connection: ${listStreams(opened)}.` : "") +
       (unanswered.length > 0 ? ` Requests left without a response: ${listStreams(unanswered)}.` : "") +
       pingFacts(sender, startUs, state) +
