@@ -8,8 +8,12 @@ import { constants as zlibConstants, createGunzip } from "node:zlib";
 import { isGzipMagic } from "../capture/capture-reader.js";
 import { H2scopeError } from "../errors.js";
 
-/** 1 MiB reads: large enough that per-chunk costs vanish, small enough to stay live on a pipe. */
-const READ_CHUNK_BYTES = 1024 * 1024;
+/**
+ * 256 KiB reads: per-chunk costs are already negligible at this size, and decoders keep views
+ * into chunks (a partial frame, recent bytes kept to compare retransmissions), so a smaller
+ * chunk is less memory pinned by each view.
+ */
+const READ_CHUNK_BYTES = 256 * 1024;
 
 export interface CaptureInput {
   chunks: AsyncIterable<Uint8Array>;

@@ -72,20 +72,34 @@ function noteSkippedPackets(analyzer: CaptureAnalyzer, io: CliIo): void {
   }
 }
 
-/** The chunks until `stop` aborts, even while waiting for the next one (a quiet live pipe). */
+/**
+ * The chunks until `stop` aborts, even while waiting for the next one (a quiet live pipe).
+ * Each wait adds an abort listener and removes it again: racing every read against one
+ * long-lived promise would pile reactions on it and keep every chunk alive.
+ */
 async function* untilStopped(chunks: AsyncIterable<Uint8Array>, stop: AbortSignal | undefined): AsyncIterable<Uint8Array> {
   if (stop === undefined) {
     yield* chunks;
     return;
   }
   const iterator = chunks[Symbol.asyncIterator]();
-  const stopped = new Promise<"stopped">((resolve) => {
-    if (stop.aborted) resolve("stopped");
-    stop.addEventListener("abort", () => resolve("stopped"), { once: true });
-  });
-  for (;;) {
-    const next = await Promise.race([iterator.next(), stopped]);
-    if (next === "stopped" || next.done) return;
+  while (!stop.aborted) {
+    const next = await new Promise<IteratorResult<Uint8Array> | "stopped">((resolve, reject) => {
+      const onAbort = () => resolve("stopped");
+      stop.addEventListener("abort", onAbort, { once: true });
+      iterator.next().then(
+        (result) => {
+          stop.removeEventListener("abort", onAbort);
+          resolve(result);
+        },
+        (error: unknown) => {
+          stop.removeEventListener("abort", onAbort);
+          reject(error);
+        },
+      );
+    });
+    if (next === "stopped" || next.done) break;
     yield next.value;
   }
+  await iterator.return?.();
 }

@@ -331,8 +331,10 @@ export class DirectionReassembler {
 
   #remember(offset: number, bytes: Uint8Array, packetNumber: number, timeUs: number): void {
     if (this.#maxHistoryBytes === 0) return;
-    // Copy: keeping a view would pin the whole input chunk it points into.
-    this.#history.push({ offset, bytes: bytes.slice(), length: bytes.byteLength, packetNumber, timeUs });
+    // A view, not a copy: copying every delivered byte is the costliest allocation churn on
+    // large captures. A view pins the input chunk it points into, which is why reads are kept
+    // at 256 KiB and history is bounded and pruned a second after its ACK.
+    this.#history.push({ offset, bytes, length: bytes.byteLength, packetNumber, timeUs });
     this.#historyBytes += bytes.byteLength;
     while (this.#historyBytes > this.#maxHistoryBytes && this.#history.length > 0) {
       this.#historyBytes -= this.#history.shift()!.bytes.byteLength;
