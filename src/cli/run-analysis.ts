@@ -101,5 +101,7 @@ async function* untilStopped(chunks: AsyncIterable<Uint8Array>, stop: AbortSigna
     if (next === "stopped" || next.done) break;
     yield next.value;
   }
-  await iterator.return?.();
+  // Not awaited: with a read still pending on a quiet pipe it would wait for data that may
+  // never come. The CLI releases standard input when the command ends.
+  void iterator.return?.()?.catch(() => undefined);
 }
