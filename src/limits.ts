@@ -19,9 +19,10 @@ export interface Limits {
    */
   maxOutOfOrderBytesPerDirection: number;
   /**
-   * Recently delivered bytes kept per TCP direction (until acknowledged and a second old) to
-   * check that a retransmission carries the same bytes as the original. Bounded so one-sided
-   * captures (no ACKs) and fast senders stay small.
+   * Recently delivered bytes kept per TCP direction (a ring, allocated on first data, freed
+   * when the connection idles) to check that a retransmission carries the same bytes as the
+   * original. Retransmissions and duplicates repeat the last window's worth of segments;
+   * 16 KiB covers the usual case and keeps 10,000 busy connections within 320 MiB.
    */
   maxRetransmitCheckBytesPerDirection: number;
   /**
@@ -51,7 +52,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxPacketBytes: 262_144,
   maxBlockBytes: 16 * 1024 * 1024,
   maxOutOfOrderBytesPerDirection: 4 * 1024 * 1024,
-  maxRetransmitCheckBytesPerDirection: 64 * 1024,
+  maxRetransmitCheckBytesPerDirection: 16 * 1024,
   idleConnectionUs: 10 * 60 * 1_000_000,
   ackStallUs: 1_000_000,
   maxHeaderBlockBytes: 1024 * 1024,

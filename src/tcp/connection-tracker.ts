@@ -13,6 +13,8 @@ export type TcpEventSink = (event: TcpEvent) => void;
 
 /** Capture-time interval between sweeps for idle connections. */
 const SWEEP_INTERVAL_US = 10 * 1_000_000;
+/** Idle this long, a connection's retransmission-check bytes are freed (duplicates come sooner). */
+const RECENT_BYTES_IDLE_US = 1_000_000;
 
 interface ConnectionState {
   connection: TcpConnection;
@@ -254,6 +256,9 @@ export class ConnectionTracker {
       if (state.connection.closed ? idleUs >= SWEEP_INTERVAL_US : idleUs >= this.#limits.idleConnectionUs) {
         this.#close(state, "idle", packetNumber, nowUs);
         this.#connections.delete(key);
+      } else if (idleUs >= RECENT_BYTES_IDLE_US) {
+        state.reassemblers[0].releaseRecentBytes();
+        state.reassemblers[1].releaseRecentBytes();
       }
     }
   }

@@ -2,6 +2,7 @@
 
 import { seqAdd, seqDistance } from "./sequence.js";
 import type { DirectionStats } from "./direction-stats.js";
+import { RecentBytes } from "./recent-bytes.js";
 
 /** Why bytes were skipped. */
 export type GapReason =
@@ -22,9 +23,6 @@ export interface ReassemblyOutput {
   retransmission(streamOffset: number, length: number, bytesDiffer: boolean | undefined, packetNumber: number, timeUs: number): void;
   ackStall(durationUs: number, bytesInFlight: number, resolved: boolean, packetNumber: number, timeUs: number): void;
 }
-
-/** How long (capture time) delivered bytes stay comparable after their ACK: a few RTTs. */
-const RETRANSMIT_CHECK_WINDOW_US = 1_000_000;
 
 /** What one segment turned out to be. */
 export type SegmentKind = "empty" | "in-order" | "out-of-order" | "retransmission" | "keep-alive";
@@ -48,7 +46,6 @@ export class DirectionReassembler {
   readonly #output: ReassemblyOutput;
   readonly #stats: DirectionStats;
   readonly #maxHeldBytes: number;
-  readonly #maxHistoryBytes: number;
   readonly #ackStallUs: number;
 
   #initialized = false;
@@ -67,9 +64,8 @@ export class DirectionReassembler {
   /** Out-of-order segments waiting for a hole to fill, sorted by offset. */
   #held: HeldSegment[] = [];
   #heldBytes = 0;
-  /** Delivered bytes not yet acknowledged, kept to compare with retransmissions. */
-  #history: HeldSegment[] = [];
-  #historyBytes = 0;
+  /** Recently delivered bytes, to compare retransmissions with the original. */
+  readonly #recent: RecentBytes;
   /** Capture time since when bytes have been in flight without ACK progress. */
   #stallSinceUs = -1;
   /** Duration at which the current stall was last reported as ongoing (0: not yet). */
@@ -79,8 +75,13 @@ export class DirectionReassembler {
     this.#output = output;
     this.#stats = stats;
     this.#maxHeldBytes = limits.maxHeldBytes;
-    this.#maxHistoryBytes = limits.maxHistoryBytes;
+    this.#recent = new RecentBytes(limits.maxHistoryBytes);
     this.#ackStallUs = limits.ackStallUs;
+  }
+
+  /** Frees the bytes kept for retransmission checks (an idle direction). */
+  releaseRecentBytes(): void {
+    this.#recent.release();
   }
 
   /** Whether a sequence number has been seen in this direction yet. */
@@ -199,7 +200,6 @@ export class DirectionReassembler {
       this.#acked = ackOffset;
       this.#stallSinceUs = timeUs;
       this.#stallReportedUs = 0;
-      this.#pruneHistory(timeUs);
     }
     if (ackOffset > this.#highestEnd) this.#highestEnd = ackOffset;
     // The FIN takes a sequence number but carries no byte: never count it as missing data.
@@ -224,8 +224,7 @@ export class DirectionReassembler {
       this.#drainHeld();
     }
     if (this.bytesInFlight > 0 && this.#stallSinceUs >= 0) this.#endStall(timeUs, this.bytesInFlight, false, packetNumber);
-    this.#history = [];
-    this.#historyBytes = 0;
+    this.#recent.release();
   }
 
   #endStall(timeUs: number, inFlight: number, resolved: boolean, packetNumber: number): void {
@@ -240,7 +239,7 @@ export class DirectionReassembler {
       const view = bytes.byteLength === captured ? bytes : bytes.subarray(0, captured);
       this.#next = offset + captured;
       this.#stats.deliveredBytes += captured;
-      this.#remember(offset, view, packetNumber, timeUs);
+      this.#recent.write(offset, view);
       this.#output.data(offset, view, packetNumber, timeUs);
     }
     if (captured < length) this.#skip(length - captured, "not-captured", packetNumber, timeUs);
@@ -306,56 +305,11 @@ export class DirectionReassembler {
   #countRetransmission(offset: number, bytes: Uint8Array, length: number, packetNumber: number, timeUs: number): void {
     this.#stats.retransmissions++;
     this.#stats.retransmittedBytes += length;
-    const differ = this.#compareWithHistory(offset, bytes);
+    const differ = this.#recent.differs(offset, bytes);
     if (differ === true) this.#stats.overlapMismatches++;
     this.#output.retransmission(offset, length, differ, packetNumber, timeUs);
   }
 
-  /** true/false when every byte could be compared with the kept original, else undefined. */
-  #compareWithHistory(offset: number, bytes: Uint8Array): boolean | undefined {
-    if (bytes.byteLength === 0) return undefined;
-    let compared = 0;
-    const end = offset + bytes.byteLength;
-    for (const kept of this.#history) {
-      const keptEnd = kept.offset + kept.bytes.byteLength;
-      if (keptEnd <= offset || kept.offset >= end) continue;
-      const from = Math.max(offset, kept.offset);
-      const to = Math.min(end, keptEnd);
-      for (let position = from; position < to; position++) {
-        if (kept.bytes[position - kept.offset] !== bytes[position - offset]) return true;
-      }
-      compared += to - from;
-    }
-    return compared === bytes.byteLength ? false : undefined;
-  }
-
-  #remember(offset: number, bytes: Uint8Array, packetNumber: number, timeUs: number): void {
-    if (this.#maxHistoryBytes === 0) return;
-    // A view, not a copy: copying every delivered byte is the costliest allocation churn on
-    // large captures. A view pins the input chunk it points into, which is why reads are kept
-    // at 256 KiB and history is bounded and pruned a second after its ACK.
-    this.#history.push({ offset, bytes, length: bytes.byteLength, packetNumber, timeUs });
-    this.#historyBytes += bytes.byteLength;
-    while (this.#historyBytes > this.#maxHistoryBytes && this.#history.length > 0) {
-      this.#historyBytes -= this.#history.shift()!.bytes.byteLength;
-    }
-  }
-
-  /**
-   * Drops kept bytes that the peer acknowledged more than RETRANSMIT_CHECK_WINDOW_US ago (in
-   * capture time): duplicates and spurious retransmissions arrive within a few RTTs of the
-   * original, often after its ACK, so bytes are kept a little past their acknowledgment.
-   */
-  #pruneHistory(nowUs: number): void {
-    const history = this.#history;
-    const cutoffUs = nowUs - RETRANSMIT_CHECK_WINDOW_US;
-    let drop = 0;
-    while (drop < history.length && history[drop]!.offset + history[drop]!.bytes.byteLength <= this.#acked && history[drop]!.timeUs < cutoffUs) {
-      this.#historyBytes -= history[drop]!.bytes.byteLength;
-      drop++;
-    }
-    if (drop > 0) history.splice(0, drop);
-  }
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {

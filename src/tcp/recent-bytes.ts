@@ -1,0 +1,53 @@
+// The most recently delivered bytes of one TCP direction, in a fixed ring, so a retransmission
+// can be compared with the original without allocating per segment or pinning input buffers.
+
+export class RecentBytes {
+  readonly #capacity: number;
+  #ring: Uint8Array | undefined;
+  /** Stream offset just past the last byte written. */
+  #end = 0;
+  /** Smallest stream offset the ring still holds (raised by gaps and by overwriting). */
+  #start = 0;
+
+  constructor(capacity: number) {
+    this.#capacity = capacity;
+  }
+
+  /** Records bytes delivered at `offset` (contiguous with earlier ones unless a gap intervened). */
+  write(offset: number, bytes: Uint8Array): void {
+    if (this.#capacity === 0 || bytes.byteLength === 0) return;
+    // Allocated on first use: directions that never carry data cost nothing.
+    this.#ring ??= new Uint8Array(this.#capacity);
+    if (offset !== this.#end) this.#start = offset; // a gap: what came before is not adjacent
+    let source = bytes;
+    if (source.byteLength > this.#capacity) source = source.subarray(source.byteLength - this.#capacity);
+    const sourceOffset = offset + bytes.byteLength - source.byteLength;
+    const at = sourceOffset % this.#capacity;
+    const first = Math.min(source.byteLength, this.#capacity - at);
+    this.#ring.set(source.subarray(0, first), at);
+    if (first < source.byteLength) this.#ring.set(source.subarray(first), 0);
+    this.#end = offset + bytes.byteLength;
+    this.#start = Math.max(this.#start, this.#end - this.#capacity);
+  }
+
+  /**
+   * Compares `bytes` (claimed to sit at `offset`) with what was delivered there: true when some
+   * kept byte differs, false when every byte was kept and matches, undefined when not all were kept.
+   */
+  differs(offset: number, bytes: Uint8Array): boolean | undefined {
+    const ring = this.#ring;
+    if (ring === undefined || bytes.byteLength === 0) return undefined;
+    const from = Math.max(offset, this.#start);
+    const to = Math.min(offset + bytes.byteLength, this.#end);
+    for (let position = from; position < to; position++) {
+      if (ring[position % this.#capacity] !== bytes[position - offset]) return true;
+    }
+    return from === offset && to === offset + bytes.byteLength ? false : undefined;
+  }
+
+  /** Frees the ring (idle or finished direction); it is allocated again on the next write. */
+  release(): void {
+    this.#ring = undefined;
+    this.#start = this.#end;
+  }
+}
