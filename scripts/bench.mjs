@@ -1,65 +1,79 @@
 #!/usr/bin/env node
-// Benchmark: throughput and peak memory of `h2scope connections` on a capture, beside
-// `tshark -q -z conv,tcp`, and of our classic-pcap reader beside the pcap-parser package.
-// Prints figures; asserts nothing. Usage: node scripts/bench.mjs CAPTURE.pcap [--no-tshark]
-// Make a capture with scripts/make-bench-capture.sh (root; >= 1 GB by default).
+// Benchmark (npm run bench): throughput and peak memory of `h2scope analyze` beside tshark doing
+// comparable work on the same captures, and whether cost stays linear in size. Prints figures;
+// asserts nothing. Captures are made once with real peers (scripts/make-bench-capture.sh: h2load
+// against nghttpd in a network namespace, MTU 1500, offloads off; needs root) and reused from
+// bench-data/. Usage: npm run bench [-- --sizes 200,1000] [--no-tshark] [--capture FILE]
 import { spawnSync } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const capture = process.argv[2];
-if (!capture || !existsSync(capture)) {
-  console.error("usage: node scripts/bench.mjs CAPTURE.pcap [--no-tshark]");
-  process.exit(2);
-}
-const withTshark = !process.argv.includes("--no-tshark");
-const bytes = statSync(capture).size;
-const mb = bytes / 1e6;
+const args = process.argv.slice(2);
+const option = (name) => {
+  const index = args.indexOf(name);
+  return index >= 0 ? args[index + 1] : undefined;
+};
+const withTshark = !args.includes("--no-tshark");
+const sizes = (option("--sizes") ?? "200,1000").split(",").map(Number);
+const H2_PORT = 8080;
 
-/** Runs a command under GNU time; returns elapsed seconds, peak RSS (MB) and stdout. */
-function measure(command, args) {
-  const result = spawnSync("/usr/bin/time", ["-f", "%e %M", command, ...args], { encoding: "utf8", maxBuffer: 1 << 30 });
+/** Runs a command under GNU time; elapsed seconds, peak RSS (MB) and stdout. */
+function measure(command, commandArgs) {
+  const result = spawnSync("/usr/bin/time", ["-f", "%e %M", command, ...commandArgs], { encoding: "utf8", maxBuffer: 1 << 30 });
   const lines = result.stderr.trim().split("\n");
-  const [elapsed, maxRssKb] = lines.at(-1).split(" ").map(Number);
-  if (result.status !== 0) console.error(`${command} exited ${result.status}: ${lines.slice(0, -1).join("\n")}`);
-  return { seconds: elapsed, rssMb: maxRssKb / 1024, stdout: result.stdout };
+  const [seconds, maxRssKb] = lines.at(-1).split(" ").map(Number);
+  return { seconds, rssMb: maxRssKb / 1024, stdout: result.stdout, status: result.status };
 }
 
-function report(name, run, packets) {
-  const rate = `${(mb / run.seconds).toFixed(0).padStart(5)} MB/s`;
-  const packetRate = packets ? `${Math.round(packets / run.seconds).toLocaleString("en-US").padStart(10)} packets/s` : "";
-  console.log(`${name.padEnd(34)} ${run.seconds.toFixed(2).padStart(7)} s  ${rate}  ${packetRate}  peak RSS ${run.rssMb.toFixed(0)} MB`);
+function captureFor(sizeMb) {
+  const file = join(root, "bench-data", `h2load-${sizeMb}mb.pcap`);
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    console.error(`making ${file} with h2load (needs root; about a minute per GB)…`);
+    const made = spawnSync("bash", [join(root, "scripts", "make-bench-capture.sh"), file, String(sizeMb)], { stdio: ["ignore", "ignore", "inherit"] });
+    if (made.status !== 0) throw new Error(`make-bench-capture.sh failed (${made.status})`);
+  }
+  return file;
 }
 
-console.log(`capture: ${capture} (${mb.toFixed(0)} MB)`);
-const ours = measure("node", [join(root, "bin", "h2scope.js"), "connections", "--format", "json", capture]);
-const document = JSON.parse(ours.stdout);
-const packets = document.capture.packets;
-console.log(`packets: ${packets.toLocaleString("en-US")}, TCP connections: ${document.connections.length}`);
-report("h2scope connections", ours, packets);
+function row(name, run, mb, packets, frames) {
+  const cells = [
+    name.padEnd(24),
+    `${run.seconds.toFixed(2).padStart(7)} s`,
+    `${(mb / run.seconds).toFixed(0).padStart(5)} MB/s`,
+    `${Math.round(packets / run.seconds).toLocaleString("en-US").padStart(9)} packets/s`,
+    `${Math.round(frames / run.seconds).toLocaleString("en-US").padStart(9)} frames/s`,
+    `peak RSS ${run.rssMb.toFixed(0).padStart(5)} MB`,
+  ];
+  console.log(cells.join("  "));
+}
 
-const readerScript = `
-  const { PcapDecoder } = await import(${JSON.stringify(join(root, "dist", "capture", "pcap-decoder.js"))});
-  const { createReadStream } = await import("node:fs");
-  let count = 0;
-  const decoder = new PcapDecoder({ packet() { count++; }, warning() {}, secrets() {} });
-  for await (const chunk of createReadStream(process.argv[1], { highWaterMark: 1 << 20 })) decoder.push(chunk);
-  decoder.end();
-  console.log(count);`;
-const reader = measure("node", ["--input-type=module", "-e", readerScript, capture]);
-report("h2scope pcap reader alone", reader, Number(reader.stdout));
-
-const parserScript = `
-  const parser = require("pcap-parser").parse(process.argv[1]);
-  let count = 0;
-  parser.on("packet", () => count++);
-  parser.on("end", () => console.log(count));`;
-const parser = measure("node", ["--no-deprecation", "-e", parserScript, capture]);
-report("pcap-parser package alone", parser, Number(parser.stdout));
-
-if (withTshark) {
-  const tshark = measure("tshark", ["-q", "-r", capture, "-z", "conv,tcp"]);
-  report("tshark -q -z conv,tcp", tshark, packets);
+const captures = option("--capture") ? [option("--capture")] : sizes.map(captureFor);
+const results = [];
+for (const capture of captures) {
+  const mb = statSync(capture).size / 1e6;
+  const ours = measure("node", [join(root, "bin", "h2scope.js"), "analyze", "--format", "json", "--fail-on", "none", "--h2-port", String(H2_PORT), capture]);
+  const report = JSON.parse(ours.stdout);
+  const packets = report.capture.packets;
+  const frames = report.capture.http2Frames;
+  console.log(`\n${capture}: ${mb.toFixed(0)} MB, ${packets.toLocaleString("en-US")} packets, ${frames.toLocaleString("en-US")} HTTP/2 frames, ${report.connections.length} connections`);
+  row("h2scope analyze", ours, mb, packets, frames);
+  const result = { mb, ours };
+  if (withTshark) {
+    // Comparable work: decode every HTTP/2 frame and header (HPACK) and print them.
+    const tshark = measure("tshark", ["-r", capture, "-d", `tcp.port==${H2_PORT},http2`, "-Y", "http2", "-T", "fields",
+      "-e", "http2.type", "-e", "http2.streamid", "-e", "http2.header.name", "-e", "http2.header.value"]);
+    row("tshark (http2 fields)", tshark, mb, packets, frames);
+    console.log(`ratio: h2scope is ${(tshark.seconds / ours.seconds).toFixed(1)}x tshark's speed, with ${(ours.rssMb / tshark.rssMb * 100).toFixed(0)}% of its memory`);
+    result.tshark = tshark;
+  }
+  results.push(result);
+}
+if (results.length >= 2) {
+  const [small, large] = [results[0], results.at(-1)];
+  const sizeRatio = large.mb / small.mb;
+  const timeRatio = large.ours.seconds / small.ours.seconds;
+  console.log(`\nlinearity: ${large.mb.toFixed(0)} MB took ${timeRatio.toFixed(1)}x the time of ${small.mb.toFixed(0)} MB (size ratio ${sizeRatio.toFixed(1)}x)`);
 }

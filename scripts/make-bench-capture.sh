@@ -37,9 +37,9 @@ ip netns exec "$ns" tcpdump -i lo -B 262144 -w "$out" 'tcp port 8080' 2>"$work/t
 tcpdump_pid=$!
 sleep 1
 
-# Rounds of h2load until the capture passes the target size (bounded to 40 rounds).
-for round in $(seq 1 40); do
-  ip netns exec "$ns" h2load -n 20000 -c 50 -m 8 "http://127.0.0.1:8080/16k" "http://127.0.0.1:8080/1k" >/dev/null
+# Rounds of h2load (about 45 MB each) until the capture passes the target size (bounded).
+for round in $(seq 1 200); do
+  ip netns exec "$ns" h2load -n 5000 -c 50 -m 8 "http://127.0.0.1:8080/16k" "http://127.0.0.1:8080/1k" >/dev/null
   size_mb=$(( $(stat -c %s "$out") / 1048576 ))
   echo "round $round: ${size_mb} MB" >&2
   [ "$size_mb" -ge "$target_mb" ] && break

@@ -3,6 +3,7 @@
 
 import { ChunkQueue } from "../bytes/chunk-queue.js";
 import { viewOf } from "../bytes/data-view.js";
+import { readUint32 } from "../bytes/read-integers.js";
 import { H2scopeError } from "../errors.js";
 import { DEFAULT_LIMITS, type Limits } from "../limits.js";
 import { truncatedRecordWarning, type CaptureDecoder, type CaptureSink } from "./captured-packet.js";
@@ -95,8 +96,9 @@ export class PcapDecoder implements CaptureDecoder {
     const littleEndian = this.#littleEndian;
     const maxRecord = Math.max(this.#limits.maxPacketBytes, Math.min(this.#snapLength, this.#limits.maxBlockBytes));
     while (queue.available >= RECORD_HEADER_LENGTH) {
-      const header = viewOf(queue.peek(RECORD_HEADER_LENGTH)!);
-      const capturedLength = header.getUint32(8, littleEndian);
+      // Byte arithmetic rather than a DataView per record: this runs once per packet.
+      const header = queue.peek(RECORD_HEADER_LENGTH)!;
+      const capturedLength = readUint32(header, 8, littleEndian);
       if (capturedLength > maxRecord) {
         this.#stopped = true;
         throw new H2scopeError(
@@ -106,9 +108,9 @@ export class PcapDecoder implements CaptureDecoder {
         );
       }
       if (queue.available < RECORD_HEADER_LENGTH + capturedLength) return;
-      const seconds = header.getUint32(0, littleEndian);
-      const fraction = header.getUint32(4, littleEndian);
-      const originalLength = header.getUint32(12, littleEndian);
+      const seconds = readUint32(header, 0, littleEndian);
+      const fraction = readUint32(header, 4, littleEndian);
+      const originalLength = readUint32(header, 12, littleEndian);
       const recordOffset = queue.offset;
       queue.skip(RECORD_HEADER_LENGTH);
       const data = queue.read(capturedLength)!;
@@ -125,3 +127,4 @@ export class PcapDecoder implements CaptureDecoder {
     }
   }
 }
+

@@ -3,6 +3,7 @@
 
 import { ChunkQueue } from "../../bytes/chunk-queue.js";
 import { viewOf } from "../../bytes/data-view.js";
+import { readUint32 } from "../../bytes/read-integers.js";
 import { H2scopeError } from "../../errors.js";
 import { DEFAULT_LIMITS, type Limits } from "../../limits.js";
 import { truncatedRecordWarning, type CaptureDecoder, type CaptureSink } from "../captured-packet.js";
@@ -72,20 +73,19 @@ export class PcapngDecoder implements CaptureDecoder {
     const queue = this.#queue;
     const start = queue.peek(12);
     if (start === undefined) return false;
-    const startView = viewOf(start);
     const blockOffset = queue.offset;
-    if (startView.getUint32(0, false) === BLOCK_SECTION_HEADER) {
+    if (readUint32(start, 0, false) === BLOCK_SECTION_HEADER) {
       // The section's byte order is announced by the magic right after the length.
-      const magicBig = startView.getUint32(8, false);
+      const magicBig = readUint32(start, 8, false);
       if (magicBig === BYTE_ORDER_MAGIC) this.#littleEndian = false;
-      else if (startView.getUint32(8, true) === BYTE_ORDER_MAGIC) this.#littleEndian = true;
+      else if (readUint32(start, 8, true) === BYTE_ORDER_MAGIC) this.#littleEndian = true;
       else this.#fail(`section header block at byte offset ${blockOffset} has no valid byte-order magic`, blockOffset);
     } else if (this.#littleEndian === undefined) {
       this.#fail(`pcapng input does not start with a section header block`, blockOffset);
     }
     const littleEndian = this.#littleEndian!;
-    const blockType = startView.getUint32(0, littleEndian);
-    const totalLength = startView.getUint32(4, littleEndian);
+    const blockType = readUint32(start, 0, littleEndian);
+    const totalLength = readUint32(start, 4, littleEndian);
     if (totalLength < BLOCK_FRAMING_LENGTH || totalLength % 4 !== 0 || totalLength > this.#limits.maxBlockBytes) {
       this.#fail(
         `impossible block length ${totalLength} for block type 0x${blockType.toString(16)} at byte offset ${blockOffset}` +
@@ -95,8 +95,7 @@ export class PcapngDecoder implements CaptureDecoder {
     }
     const block = queue.peek(totalLength);
     if (block === undefined) return false;
-    const view = viewOf(block);
-    const trailingLength = view.getUint32(totalLength - 4, littleEndian);
+    const trailingLength = readUint32(block, totalLength - 4, littleEndian);
     if (trailingLength !== totalLength) {
       this.#fail(
         `block at byte offset ${blockOffset} says it is ${totalLength} bytes long at its start and ${trailingLength} at its end; stopped reading there`,
@@ -173,10 +172,9 @@ export class PcapngDecoder implements CaptureDecoder {
       return;
     }
     const littleEndian = this.#littleEndian!;
-    const view = viewOf(body);
-    const interfaceId = view.getUint32(0, littleEndian);
-    const capturedLength = view.getUint32(12, littleEndian);
-    const originalLength = view.getUint32(16, littleEndian);
+    const interfaceId = readUint32(body, 0, littleEndian);
+    const capturedLength = readUint32(body, 12, littleEndian);
+    const originalLength = readUint32(body, 16, littleEndian);
     if (capturedLength > body.byteLength - 20) {
       this.#malformed(
         `packet ${this.#packetNumber} at byte offset ${blockOffset} claims ${capturedLength} captured bytes in a ${body.byteLength + 12}-byte block`,
@@ -184,7 +182,7 @@ export class PcapngDecoder implements CaptureDecoder {
       );
       return;
     }
-    this.#emitPacket(interfaceId, view.getUint32(4, littleEndian), view.getUint32(8, littleEndian),
+    this.#emitPacket(interfaceId, readUint32(body, 4, littleEndian), readUint32(body, 8, littleEndian),
       body.subarray(20, 20 + capturedLength), originalLength, blockOffset);
   }
 
