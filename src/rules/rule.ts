@@ -45,6 +45,8 @@ export interface FindingDraft {
 }
 
 export interface Finding {
+  /** The capture file, when one run analyses several. */
+  capture?: string;
   rule: string;
   severity: Severity;
   /** Epoch seconds. */

@@ -72,6 +72,23 @@ describe("h2scope analyze", () => {
     expect((await runCli(["analyze", "--rules", file, capture("h2-window-overflow")])).stderr).toContain("is not valid JSON");
   });
 
+  it("analyses several captures in one run, labelling findings by capture; the worst outcome sets the exit code", async () => {
+    const healthy = capture("nghttp-get-us");
+    const timeouts = capture("rules-stream-timeout");
+    const json = JSON.parse((await runCli(["analyze", "-f", "json", healthy, timeouts])).stdout);
+    expect(json.captures.map((document: { file: string }) => document.file)).toEqual([healthy, timeouts]);
+    expect(json.captures[1].findings[0]).toMatchObject({ capture: timeouts, rule: "stream-timeout-pattern" });
+    const lines = (await runCli(["analyze", "-f", "ndjson", healthy, timeouts])).stdout.trim().split("\n").map((line) => JSON.parse(line));
+    expect(lines.filter((line) => line.kind === "summary").map((line) => line.capture)).toEqual([healthy, timeouts]);
+    const table = await runCli(["analyze", healthy, timeouts]);
+    expect(table.stdout).toContain(`== ${timeouts} ==`);
+    expect(table.exitCode).toBe(0);
+    const mixed = await runCli(["analyze", capture("h2-window-overflow"), "/nonexistent.pcap"]);
+    expect(mixed.exitCode).toBe(1);
+    expect(mixed.stderr).toContain("/nonexistent.pcap: cannot open");
+    expect((await runCli(["analyze", healthy, "/nonexistent.pcap"])).exitCode).toBe(3);
+  });
+
   it("exits 3 on unreadable input", async () => {
     const result = await runCli(["analyze", "/nonexistent.pcap"]);
     expect(result.exitCode).toBe(3);

@@ -10,7 +10,7 @@ import {
 import { toConnectionView } from "../../report/connection-view.js";
 import type { Finding, Severity } from "../../rules/rule.js";
 import { resolveRuleSettings } from "../../rules/rule-config.js";
-import { RuleEngine } from "../../rules/rule-engine.js";
+import { RuleEngine, type RuleSettings } from "../../rules/rule-engine.js";
 import { BUILTIN_RULES } from "../../rules/registry.js";
 import type { TcpConnection } from "../../tcp/tcp-events.js";
 import type { CliIo } from "../cli-io.js";
@@ -32,7 +32,7 @@ interface AnalyzeOptions {
 export function analyzeCommand(io: CliIo, setExitCode: (code: number) => void): Command {
   return new Command("analyze")
     .description("report what went wrong in the HTTP/2 traffic of a capture (a file, or - for standard input)")
-    .argument("<capture>", "pcap or pcapng file, optionally gzip-compressed; - reads standard input")
+    .argument("<captures...>", "pcap or pcapng files, optionally gzip-compressed (several: one report each, findings labelled by capture); - reads standard input")
     .addOption(new Option("-f, --format <format>", "table, markdown (for postmortems), json, or ndjson (findings as they are raised)").choices(["table", "markdown", "json", "ndjson"]).default("table"))
     .option("--rules <file>", "JSON rule configuration: { \"<rule>\": { \"enabled\": false, \"severity\": \"warning\", \"<param>\": 5 } }")
     .option("--set <rule.param=value>", "set one rule parameter (repeatable), e.g. rst-internal-error-burst.count=10", collect, [])
@@ -40,12 +40,12 @@ export function analyzeCommand(io: CliIo, setExitCode: (code: number) => void): 
     .option("--h2-port <ports>", "decode TCP connections on these ports as cleartext HTTP/2 even without a preface (comma-separated or repeated)", collect, [])
     .option("--follow", "print each finding the moment it is raised, then the summary at the end (for live input)")
     .addHelpText("after", "\nExit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 usage error;\n3 unreadable input; 4 damaged capture (results cover what was read); 70 internal error.")
-    .action(async (capture: string, options: AnalyzeOptions) => {
-      setExitCode(await runAnalyze(capture, options, io));
+    .action(async (captures: string[], options: AnalyzeOptions) => {
+      setExitCode(await runAnalyze(captures, options, io));
     });
 }
 
-async function runAnalyze(capture: string, options: AnalyzeOptions, io: CliIo): Promise<number> {
+async function runAnalyze(captures: string[], options: AnalyzeOptions, io: CliIo): Promise<number> {
   const ports = parsePortList(options.h2Port);
   if (typeof ports === "string") {
     io.stderr(`h2scope: error: ${ports}\n`);
@@ -60,13 +60,59 @@ async function runAnalyze(capture: string, options: AnalyzeOptions, io: CliIo): 
     }
   }
   const settings = resolveRuleSettings(BUILTIN_RULES, fileText, options.set, options.rules);
+  if (captures.length === 1) return exitCodeOf(await analyzeCapture(captures[0]!, undefined, settings, ports, options, io), options);
+
+  // Several captures (one per node of a cluster, say): each analysed in turn, findings labelled.
+  const outcomes: CaptureOutcome[] = [];
+  for (const capture of captures) {
+    if (io.stop?.aborted) break;
+    try {
+      outcomes.push(await analyzeCapture(capture, capture, settings, ports, options, io));
+    } catch (error) {
+      if (!(error instanceof H2scopeError)) throw error;
+      io.stderr(`h2scope: error: ${capture}: ${error.message}\n`);
+      outcomes.push({ capture, report: undefined, stoppedBy: error });
+    }
+  }
+  if (options.format === "json") {
+    const documents = outcomes.filter((outcome) => outcome.report !== undefined)
+      .map((outcome) => ({ file: outcome.capture, ...JSON.parse(formatAnalysisJson(outcome.report!)) }));
+    io.stdout(`${JSON.stringify({ captures: documents }, null, 2)}\n`);
+  }
+  // The worst outcome decides: findings, then damage, then an unreadable capture.
+  const codes = outcomes.map((outcome) => exitCodeOf(outcome, options));
+  for (const code of [EXIT_FINDINGS, exitCodeFor("capture-damaged"), exitCodeFor("not-a-capture")]) if (codes.includes(code)) return code;
+  return EXIT_OK;
+}
+
+interface CaptureOutcome {
+  capture: string;
+  /** Undefined when the capture could not be read at all. */
+  report: AnalysisReport | undefined;
+  stoppedBy: H2scopeError | undefined;
+}
+
+function exitCodeOf(outcome: CaptureOutcome, options: AnalyzeOptions): number {
+  const failing = options.failOn !== "none" && (outcome.report?.findings ?? []).some((finding) => atLeast(finding.severity, options.failOn as Severity));
+  if (failing) return EXIT_FINDINGS;
+  return outcome.stoppedBy !== undefined ? exitCodeFor(outcome.stoppedBy.code) : EXIT_OK;
+}
+
+/** Analyses one capture and prints its report (JSON of several captures is printed by the caller). */
+async function analyzeCapture(capture: string, label: string | undefined, settings: Map<string, RuleSettings>, ports: number[],
+  options: AnalyzeOptions, io: CliIo): Promise<CaptureOutcome> {
   const findings: Finding[] = [];
   const ndjson = options.format === "ndjson";
   const followTable = options.follow === true && options.format === "table";
+  const labelled = <T extends object>(record: T) => (label === undefined ? record : { capture: label, ...record });
+  if (label !== undefined && (options.format === "table" || options.format === "markdown")) {
+    io.stdout(options.format === "markdown" ? `\n# ${label}\n` : `\n== ${label} ==\n`);
+  }
   let startTime: number | undefined;
   const engine = new RuleEngine(BUILTIN_RULES, settings, (finding) => {
-    findings.push(finding);
-    if (ndjson) io.stdout(`${JSON.stringify({ kind: "finding", ...finding })}\n`);
+    const stamped = label === undefined ? finding : { ...finding, capture: label };
+    findings.push(stamped);
+    if (ndjson) io.stdout(`${JSON.stringify(labelled({ kind: "finding", ...finding }))}\n`);
     else if (followTable) io.stdout(formatFindingLine(finding, startTime ?? finding.time, io.colour ?? false));
   });
   const http2 = new Map<number, Http2ConnectionInfo>();
@@ -79,7 +125,7 @@ async function runAnalyze(capture: string, options: AnalyzeOptions, io: CliIo): 
     else if (event.kind === "h2.connection") http2.set(event.connection.tcp.id, event.connection);
     else if (event.kind === "tcp.close") {
       closed.push(event.connection);
-      if (ndjson) io.stdout(`${JSON.stringify({ kind: "connection", ...toConnectionView(event.connection, http2.get(event.connection.id)) })}\n`);
+      if (ndjson) io.stdout(`${JSON.stringify(labelled({ kind: "connection", ...toConnectionView(event.connection, http2.get(event.connection.id)) }))}\n`);
     }
   });
   engine.end();
@@ -97,17 +143,15 @@ async function runAnalyze(capture: string, options: AnalyzeOptions, io: CliIo): 
       io.stdout(formatAnalysisMarkdown(report));
       break;
     case "json":
-      io.stdout(formatAnalysisJson(report));
+      if (label === undefined) io.stdout(formatAnalysisJson(report));
       break;
     case "ndjson":
-      io.stdout(formatAnalysisSummaryLine(report));
+      io.stdout(label === undefined ? formatAnalysisSummaryLine(report) : formatAnalysisSummaryLine(report).replace(/^\{/, `{"capture":${JSON.stringify(label)},`));
       break;
   }
-  const failing = options.failOn !== "none" && findings.some((finding) => atLeast(finding.severity, options.failOn as Severity));
   if (run.stoppedBy !== undefined) {
-    io.stderr(`h2scope: error: ${run.stoppedBy.message}\n`);
+    io.stderr(`h2scope: error: ${label ? `${label}: ` : ""}${run.stoppedBy.message}\n`);
     io.stderr(`h2scope: the analysis covers the ${run.analyzer.summary.packets} packets read before that point\n`);
-    return failing ? EXIT_FINDINGS : exitCodeFor(run.stoppedBy.code);
   }
-  return failing ? EXIT_FINDINGS : EXIT_OK;
+  return { capture, report, stoppedBy: run.stoppedBy };
 }
