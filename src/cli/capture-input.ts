@@ -19,33 +19,45 @@ export interface CaptureInput {
   chunks: AsyncIterable<Uint8Array>;
   /** Set once the first bytes are seen: whether the input was gzip-compressed. */
   readonly gzip: () => boolean;
+  /** File size in bytes (undefined for standard input). */
+  totalBytes: number | undefined;
+  /** Bytes read from the file so far (before decompression). */
+  readonly bytesRead: () => number;
 }
 
 export async function openCaptureInput(path: string, stdin: AsyncIterable<Uint8Array>): Promise<CaptureInput> {
   let source: AsyncIterable<Uint8Array>;
+  let totalBytes: number | undefined;
+  let bytesRead = 0;
   if (path === "-") {
     source = stdin;
   } else {
     try {
       const info = await stat(path);
       if (info.isDirectory()) throw new H2scopeError("input-unreadable", `${path} is a directory, not a capture file`);
+      totalBytes = info.size;
     } catch (error) {
       if (error instanceof H2scopeError) throw error;
       throw new H2scopeError("input-unreadable", `cannot open ${path}: ${describeFsError(error)}`);
     }
-    source = readFile(path);
+    source = readFile(path, (length) => (bytesRead += length));
   }
   let gzip = false;
   return {
     chunks: gunzipIfCompressed(source, (value) => (gzip = value)),
     gzip: () => gzip,
+    totalBytes,
+    bytesRead: () => bytesRead,
   };
 }
 
-async function* readFile(path: string): AsyncIterable<Uint8Array> {
+async function* readFile(path: string, onRead: (length: number) => void): AsyncIterable<Uint8Array> {
   const stream = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
   try {
-    for await (const chunk of stream) yield chunk as Uint8Array;
+    for await (const chunk of stream) {
+      onRead((chunk as Uint8Array).byteLength);
+      yield chunk as Uint8Array;
+    }
   } catch (error) {
     throw new H2scopeError("input-unreadable", `cannot read ${path}: ${describeFsError(error)}`);
   }

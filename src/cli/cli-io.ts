@@ -13,6 +13,8 @@ export interface CliIo {
   colour?: boolean;
   /** Aborted on Ctrl-C or SIGTERM: stop reading and report what was seen. */
   stop?: AbortSignal;
+  /** Shows reading progress (only when standard error is a terminal); `done` clears it. */
+  progress?(bytesRead: number, totalBytes: number, done: boolean): void;
   /** The command is done: let go of standard input (an open pipe would keep the process alive). */
   release?(): void;
 }

@@ -57,6 +57,30 @@ function reportError(error: unknown, io: CliIo): number {
 
 const VERSION = "0.1.0";
 
+/**
+ * A one-line progress bar on standard error: bytes read of the file's size and the rate. The
+ * wall clock is used only for this display (and its redraws are limited to five a second).
+ */
+function progressBar(): (bytesRead: number, totalBytes: number, done: boolean) => void {
+  const started = Date.now();
+  let lastDraw = 0;
+  return (bytesRead, totalBytes, done) => {
+    if (done) {
+      if (lastDraw > 0) process.stderr.write("\r\u001b[K");
+      return;
+    }
+    const now = Date.now();
+    if (now - lastDraw < 200) return;
+    lastDraw = now;
+    const fraction = Math.min(1, bytesRead / totalBytes);
+    const width = 30;
+    const filled = Math.round(fraction * width);
+    const rate = bytesRead / 1e6 / Math.max((now - started) / 1000, 0.001);
+    process.stderr.write(`\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% ` +
+      `${(bytesRead / 1e6).toFixed(0)} / ${(totalBytes / 1e6).toFixed(0)} MB, ${rate.toFixed(0)} MB/s\u001b[K`);
+  };
+}
+
 /** The real process's streams. */
 export function nodeIo(): CliIo {
   // A reader that stops early (`| head`) closes the pipe: that ends the output, not an error.
@@ -75,6 +99,7 @@ export function nodeIo(): CliIo {
   }
   let stdinUsed = false;
   return {
+    progress: process.stderr.isTTY ? progressBar() : undefined,
     stop: stop.signal,
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),

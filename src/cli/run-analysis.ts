@@ -35,10 +35,13 @@ export async function runAnalysis(path: string, io: CliIo, options: { http2Ports
   const input = await openCaptureInput(path, io.stdin);
   let stoppedBy: H2scopeError | undefined;
   try {
+    const showProgress = io.progress !== undefined && input.totalBytes !== undefined && input.totalBytes > 0;
     for await (const chunk of untilStopped(input.chunks, io.stop)) {
       analyzer.push(chunk);
       if (io.drained !== undefined) await io.drained();
+      if (showProgress) io.progress!(input.bytesRead(), input.totalBytes!, false);
     }
+    if (showProgress) io.progress!(input.bytesRead(), input.totalBytes!, true);
     if (io.stop?.aborted) {
       io.stderr("h2scope: interrupted: reporting what was read so far\n");
       analyzer.stop();
