@@ -1,8 +1,10 @@
 // `h2scope analyze <capture|->`: what went wrong, where, and why — findings from the rules.
 
 import { readFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
 import { Command, Option } from "commander";
-import { H2scopeError } from "../../errors.js";
+import { H2scopeError, type StopCode } from "../../errors.js";
 import type { Http2ConnectionInfo } from "../../http2/http2-events.js";
 import {
   atLeast, formatAnalysisFollowEnd, formatFindingLine, formatAnalysisJson, formatAnalysisMarkdown, formatAnalysisSummaryLine, formatAnalysisTable, type AnalysisReport,
@@ -20,7 +22,7 @@ import { runAnalysis } from "../run-analysis.js";
 
 type AnalyzeFormat = "table" | "markdown" | "json" | "ndjson";
 
-interface AnalyzeOptions {
+export interface AnalyzeOptions {
   format: AnalyzeFormat;
   rules?: string;
   set: string[];
@@ -62,7 +64,25 @@ async function runAnalyze(captures: string[], options: AnalyzeOptions, io: CliIo
   const settings = resolveRuleSettings(BUILTIN_RULES, fileText, options.set, options.rules);
   if (captures.length === 1) return exitCodeOf(await analyzeCapture(captures[0]!, undefined, settings, ports, options, io), options);
 
-  // Several captures (one per node of a cluster, say): each analysed in turn, findings labelled.
+  // Several captures (one per node of a cluster, say): findings labelled by capture. Reports
+  // that print at the end run in parallel worker threads; streaming ones (--follow, NDJSON)
+  // run in turn so their lines come as they happen.
+  const streaming = options.follow === true || options.format === "ndjson";
+  const outcomes: CaptureOutcome[] = streaming || captures.length < 2 || availableParallelism() < 2
+    ? await analyzeInTurn(captures, settings, ports, options, io)
+    : await analyzeInParallel(captures, fileText, ports, options, io);
+  if (options.format === "json") {
+    const documents = outcomes.filter((outcome) => outcome.report !== undefined)
+      .map((outcome) => ({ file: outcome.capture, ...JSON.parse(formatAnalysisJson(outcome.report!)) }));
+    io.stdout(`${JSON.stringify({ captures: documents }, null, 2)}\n`);
+  }
+  // The worst outcome decides: findings, then damage, then an unreadable capture.
+  const codes = outcomes.map((outcome) => outcome.exitCode ?? exitCodeOf(outcome, options));
+  for (const code of [EXIT_FINDINGS, exitCodeFor("capture-damaged"), exitCodeFor("not-a-capture")]) if (codes.includes(code)) return code;
+  return EXIT_OK;
+}
+
+async function analyzeInTurn(captures: string[], settings: Map<string, RuleSettings>, ports: number[], options: AnalyzeOptions, io: CliIo): Promise<CaptureOutcome[]> {
   const outcomes: CaptureOutcome[] = [];
   for (const capture of captures) {
     if (io.stop?.aborted) break;
@@ -74,15 +94,74 @@ async function runAnalyze(captures: string[], options: AnalyzeOptions, io: CliIo
       outcomes.push({ capture, report: undefined, stoppedBy: error });
     }
   }
-  if (options.format === "json") {
-    const documents = outcomes.filter((outcome) => outcome.report !== undefined)
-      .map((outcome) => ({ file: outcome.capture, ...JSON.parse(formatAnalysisJson(outcome.report!)) }));
-    io.stdout(`${JSON.stringify({ captures: documents }, null, 2)}\n`);
-  }
-  // The worst outcome decides: findings, then damage, then an unreadable capture.
-  const codes = outcomes.map((outcome) => exitCodeOf(outcome, options));
-  for (const code of [EXIT_FINDINGS, exitCodeFor("capture-damaged"), exitCodeFor("not-a-capture")]) if (codes.includes(code)) return code;
-  return EXIT_OK;
+  return outcomes;
+}
+
+/** What a worker needs to analyse one capture, and what it sends back. */
+export interface BufferedAnalysisRequest {
+  capture: string;
+  fileText: string | undefined;
+  ports: number[];
+  options: AnalyzeOptions;
+  colour: boolean;
+}
+
+interface BufferedAnalysisResult {
+  stdout: string;
+  stderr: string;
+  /** Set when the worker decided the code itself (an internal error). */
+  exitCode?: number;
+  report?: AnalysisReport;
+  stopCode?: StopCode;
+}
+
+/** One capture's analysis with its output collected, for a worker thread. */
+export async function analyzeCaptureBuffered(request: BufferedAnalysisRequest): Promise<BufferedAnalysisResult> {
+  let stdout = "";
+  let stderr = "";
+  const io: CliIo = {
+    stdout: (text) => (stdout += text),
+    stderr: (text) => (stderr += text),
+    stdin: { [Symbol.asyncIterator]: () => ({ next: async () => ({ done: true, value: undefined }) }) },
+    colour: request.colour,
+  };
+  const settings = resolveRuleSettings(BUILTIN_RULES, request.fileText, request.options.set, request.options.rules);
+  const outcome = await analyzeCapture(request.capture, request.capture, settings, request.ports, request.options, io);
+  return { stdout, stderr, report: outcome.report, stopCode: outcome.stoppedBy?.code };
+}
+
+async function analyzeInParallel(captures: string[], fileText: string | undefined, ports: number[], options: AnalyzeOptions, io: CliIo): Promise<CaptureOutcome[]> {
+  // The compiled worker, found from the project root whether this module runs from dist/ or,
+  // under the test runner, from src/ (`npm test` builds dist/ first).
+  const workerUrl = new URL("../../../dist/cli/analyze-worker.js", import.meta.url);
+  const limit = Math.min(availableParallelism(), captures.length);
+  const results: BufferedAnalysisResult[] = new Array(captures.length);
+  let nextIndex = 0;
+  const runWorker = async (): Promise<void> => {
+    while (nextIndex < captures.length) {
+      const index = nextIndex++;
+      const request: BufferedAnalysisRequest = { capture: captures[index]!, fileText, ports, options, colour: io.colour ?? false };
+      results[index] = await new Promise<BufferedAnalysisResult>((resolve) => {
+        const worker = new Worker(workerUrl, { workerData: request });
+        worker.once("message", (result: BufferedAnalysisResult) => {
+          resolve(result);
+          void worker.terminate();
+        });
+        worker.once("error", (error) => resolve({ stdout: "", stderr: `h2scope: internal error: ${error.message}\n`, exitCode: 70 }));
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: limit }, runWorker));
+  // Printed in the order given, whatever order the workers finished in.
+  return results.map((result, index) => {
+    io.stdout(result.stdout);
+    io.stderr(result.stderr);
+    return {
+      capture: captures[index]!, report: result.report,
+      stoppedBy: result.stopCode === undefined ? undefined : new H2scopeError(result.stopCode, result.stderr.trim()),
+      exitCode: result.exitCode,
+    };
+  });
 }
 
 interface CaptureOutcome {
@@ -90,6 +169,8 @@ interface CaptureOutcome {
   /** Undefined when the capture could not be read at all. */
   report: AnalysisReport | undefined;
   stoppedBy: H2scopeError | undefined;
+  /** Set when the exit code was decided elsewhere (a worker's internal error). */
+  exitCode?: number;
 }
 
 function exitCodeOf(outcome: CaptureOutcome, options: AnalyzeOptions): number {
