@@ -47,6 +47,11 @@ export interface AnalyzerOptions {
   limits?: Partial<Limits>;
   /** Ports whose TCP connections are decoded as cleartext HTTP/2 whatever their first bytes. */
   http2Ports?: number[];
+  /**
+   * Keep DATA frame payloads (default true). False skips them in place — their lengths,
+   * padding and flow control are unchanged — which saves most of the HTTP/2 stage's copying.
+   */
+  keepDataPayloads?: boolean;
   /** Receives every event in capture order. */
   onEvent: (event: AnalysisEvent) => void;
 }
@@ -77,6 +82,7 @@ export class CaptureAnalyzer {
       forcedPorts: new Set(options.http2Ports ?? []),
       limits: { maxHeaderBlockBytes: limits.maxHeaderBlockBytes, maxStreamsPerConnection: limits.maxStreamsPerConnection },
       emit: options.onEvent,
+      discardDataPayload: options.keepDataPayloads === false,
     });
     // Each TCP event goes out first, then whatever HTTP/2 makes of it: one ordered log. A close
     // goes out last, so whoever reports the connection then sees its HTTP/2 side finished.

@@ -23,6 +23,8 @@ export async function runAnalysis(path: string, io: CliIo, options: { http2Ports
   const warnings: string[] = [];
   const analyzer = new CaptureAnalyzer({
     http2Ports: options.http2Ports,
+    // No command prints or judges DATA bytes: skip them rather than assemble them.
+    keepDataPayloads: false,
     onEvent(event) {
       if (event.kind === "capture.warning") {
         warnings.push(event.message);

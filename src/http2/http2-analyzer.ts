@@ -15,6 +15,8 @@ export interface Http2AnalyzerOptions {
   forcedPorts: ReadonlySet<number>;
   limits: Http2ConnectionLimits;
   emit: (event: Http2Event) => void;
+  /** DATA frames arrive without their payload bytes. */
+  discardDataPayload?: boolean;
 }
 
 /** Undecided connections buffer at most this much per direction before being let go. */
@@ -182,7 +184,9 @@ export class Http2Analyzer {
   }
 
   #start(tcp: TcpConnection, tracked: Detecting, discovery: Http2Discovery, modes: [FrameDecoderMode, FrameDecoderMode], packetNumber: number, timeUs: number): void {
-    const connection = new Http2Connection({ tcp, discovery, modes, limits: this.#options.limits, emit: this.#options.emit });
+    const connection = new Http2Connection({
+      tcp, discovery, modes, limits: this.#options.limits, emit: this.#options.emit, discardDataPayload: this.#options.discardDataPayload,
+    });
     this.#tracked.set(tcp.id, { status: "http2", connection });
     this.#options.emit({ kind: "h2.connection", connection: connection.info, packetNumber, timeUs });
     // Replay what arrived while deciding, in capture order.

@@ -56,6 +56,8 @@ export interface Http2ConnectionOptions {
   modes: [FrameDecoderMode, FrameDecoderMode];
   limits: Http2ConnectionLimits;
   emit: (event: Http2Event) => void;
+  /** DATA frames arrive without their payload bytes (see FrameDecoderOptions). */
+  discardDataPayload?: boolean;
 }
 
 export class Http2Connection {
@@ -81,6 +83,7 @@ export class Http2Connection {
   readonly #initialWindowLearned: Record<Peer, boolean> = { client: false, server: false };
   /** Settings from the client's HTTP2-Settings header, applied when the 101 arrives. */
   #upgradeSettings: Array<[number, number]> = [];
+  readonly #discardDataPayload: boolean;
 
   constructor(options: Http2ConnectionOptions) {
     const tcp = options.tcp;
@@ -97,6 +100,7 @@ export class Http2Connection {
     this.#connectionWindows = joinedMidway
       ? [undefined, undefined]
       : [new Window(DEFAULT_INITIAL_WINDOW_SIZE), new Window(DEFAULT_INITIAL_WINDOW_SIZE)];
+    this.#discardDataPayload = options.discardDataPayload ?? false;
     this.#directions = [this.#newDirection(0, options.modes[0]), this.#newDirection(1, options.modes[1])];
     if (joinedMidway) for (const direction of this.#directions) direction.hpack.desynchronize();
   }
@@ -145,6 +149,7 @@ export class Http2Connection {
     return {
       decoder: new FrameDecoder((event) => this.#onDecoderEvent(direction, event), {
         mode,
+        discardDataPayload: this.#discardDataPayload,
         // While hunting, believe frames up to the larger of the default and what the peer allows.
         huntMaxFrameLength: () => Math.max(MIN_MAX_FRAME_SIZE, this.#settings.value(this.#peerOf(this.#other(direction)), SETTINGS_MAX_FRAME_SIZE) ?? 0),
       }),

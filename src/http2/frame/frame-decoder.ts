@@ -4,7 +4,8 @@
 
 import { ChunkQueue } from "../../bytes/chunk-queue.js";
 import { fieldValue, parseHttp1Head, type Http1Head } from "../detect/http1-head.js";
-import type { Frame, FrameHeader } from "./frame.js";
+import type { DataFrame, Frame, FrameHeader } from "./frame.js";
+import { FLAG_PADDED, FRAME_DATA } from "./frame-types.js";
 import { isPlausibleFrameHeader } from "./frame-plausibility.js";
 import { FRAME_HEADER_LENGTH, parseFrame, parseFrameHeader } from "./parse-frame.js";
 
@@ -46,9 +47,17 @@ export type FrameStreamEvent =
 
 export interface FrameDecoderOptions {
   mode: FrameDecoderMode;
+  /**
+   * Skip DATA payloads in place instead of assembling them: DATA frames then arrive with their
+   * header, pad length and flow-controlled length but an empty `data`. A DATA frame spans many
+   * TCP segments, and joining them is the decoder's largest cost when nothing reads the bytes.
+   */
+  discardDataPayload?: boolean;
   /** Largest frame length believable while hunting (the receiver's SETTINGS_MAX_FRAME_SIZE). */
   huntMaxFrameLength: () => number;
 }
+
+const EMPTY_PAYLOAD = new Uint8Array(0);
 
 /** Buffered bytes while hunting without finding a boundary before older ones are dropped. */
 const MAX_HUNT_BYTES = 256 * 1024;
@@ -72,11 +81,18 @@ export class FrameDecoder {
   #timeUs = 0;
   /** Request body still to skip after an h2c upgrade request (Content-Length). */
   #bodyToSkip = 0;
+  readonly #discardDataPayload: boolean;
+  /** Stream offset of the current frame's header. */
+  #frameStart = 0;
+  /** Payload octets of a DATA frame still to skip (discard mode), or -1 when not skipping. */
+  #skipRemaining = -1;
+  #skipPadLength: number | undefined;
 
   constructor(emit: (event: FrameStreamEvent) => void, options: FrameDecoderOptions) {
     this.#emit = emit;
     this.#mode = options.mode;
     this.#huntMaxFrameLength = options.huntMaxFrameLength;
+    this.#discardDataPayload = options.discardDataPayload ?? false;
   }
 
   get mode(): FrameDecoderMode {
@@ -105,7 +121,15 @@ export class FrameDecoder {
     }
     const gapStart = this.#offset + this.#queue.available;
     if (this.#mode === "frames" && this.#header !== undefined) {
-      const frameEnd = this.#offset + FRAME_HEADER_LENGTH + this.#header.length;
+      const frameEnd = this.#frameStart + FRAME_HEADER_LENGTH + this.#header.length;
+      if (this.#skipRemaining > 0 && gapStart + length <= frameEnd) {
+        // Inside a DATA payload being skipped: nothing to fill, only count.
+        this.#skipRemaining -= length;
+        this.#damagedBytes += length;
+        this.#offset += length;
+        this.#run();
+        return;
+      }
       if (gapStart + length <= frameEnd) {
         // The gap lies inside a frame whose length we know: fill it and stay in sync.
         this.#queue.push(new Uint8Array(length));
@@ -123,13 +147,14 @@ export class FrameDecoder {
     this.#skipped += this.#queue.available;
     this.#queue.skip(this.#queue.available);
     this.#header = undefined;
+    this.#skipRemaining = -1;
     this.#damagedBytes = 0;
     this.#offset = gapStart + length;
   }
 
   /** End of the TCP stream. */
   end(): void {
-    const left = this.#queue.available;
+    const left = this.#queue.available + (this.#skipRemaining > 0 ? this.#offset - this.#frameStart : 0);
     if (left > 0 && (this.#mode === "frames" || this.#mode === "preface")) {
       this.#emit({ kind: "truncated", bytes: left, lostFrame: this.#header, position: this.#position(this.#offset) });
     }
@@ -180,6 +205,11 @@ export class FrameDecoder {
         const headerBytes = queue.peek(FRAME_HEADER_LENGTH);
         if (headerBytes === undefined) return;
         this.#header = parseFrameHeader(headerBytes);
+        this.#frameStart = this.#offset;
+      }
+      if (this.#skipRemaining >= 0 || (this.#discardDataPayload && this.#header.type === FRAME_DATA)) {
+        if (!this.#skipData()) return;
+        continue;
       }
       const total = FRAME_HEADER_LENGTH + this.#header.length;
       if (queue.available < total) return;
@@ -191,6 +221,39 @@ export class FrameDecoder {
       this.#damagedBytes = 0;
       this.#emit({ kind: "frame", frame, position: this.#position(start), damagedBytes });
     }
+  }
+
+  /** Discard mode: consumes a DATA frame's payload as it arrives; true once the frame is out. */
+  #skipData(): boolean {
+    const header = this.#header!;
+    const queue = this.#queue;
+    if (this.#skipRemaining < 0) {
+      const padded = (header.flags & FLAG_PADDED) !== 0 && header.length > 0;
+      // The Pad Length octet is the only payload byte we need.
+      const needed = FRAME_HEADER_LENGTH + (padded ? 1 : 0);
+      const start = queue.peek(needed);
+      if (start === undefined) return false;
+      this.#skipPadLength = padded ? start[FRAME_HEADER_LENGTH] : undefined;
+      this.#consume(FRAME_HEADER_LENGTH);
+      this.#skipRemaining = header.length;
+    }
+    const take = Math.min(this.#skipRemaining, queue.available);
+    if (take > 0) {
+      queue.skip(take);
+      this.#offset += take;
+      this.#skipRemaining -= take;
+    }
+    if (this.#skipRemaining > 0) return false;
+    const frame: DataFrame = { kind: "DATA", ...header, padLength: this.#skipPadLength, data: EMPTY_PAYLOAD };
+    if ((header.flags & FLAG_PADDED) !== 0 && (header.length === 0 || this.#skipPadLength! >= header.length)) {
+      frame.malformed = header.length === 0 ? "PADDED flag set on an empty payload" : `pad length ${this.#skipPadLength} does not fit in a ${header.length}-octet payload`;
+    }
+    const damagedBytes = this.#damagedBytes;
+    this.#header = undefined;
+    this.#skipRemaining = -1;
+    this.#damagedBytes = 0;
+    this.#emit({ kind: "frame", frame, position: this.#position(this.#frameStart), damagedBytes });
+    return true;
   }
 
   /** Reads the 24-octet preface; true when the mode changed. */

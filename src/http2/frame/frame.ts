@@ -26,7 +26,10 @@ interface FrameBase extends FrameHeader {
 export interface DataFrame extends FrameBase {
   kind: "DATA";
   padLength: number | undefined;
-  /** The data without padding. A view: copy to keep. */
+  /**
+   * The data without padding. A view: copy to keep. Empty when the decoder discards DATA
+   * payloads (the CLI does: nothing it reports reads them); `length` still counts every octet.
+   */
   data: Uint8Array;
 }
 

@@ -3,9 +3,9 @@ import { FrameDecoder, type FrameDecoderMode, type FrameStreamEvent } from "../.
 import { ascii, concat, u32 } from "../../support/bytes.js";
 import { data, frame, headers, PREFACE, REQUEST_BLOCK, settings, settingsAck, windowUpdate } from "../../support/h2-frames.js";
 
-function run(mode: FrameDecoderMode, feed: (decoder: FrameDecoder) => void) {
+function run(mode: FrameDecoderMode, feed: (decoder: FrameDecoder) => void, discardDataPayload = false) {
   const events: FrameStreamEvent[] = [];
-  const decoder = new FrameDecoder((event) => events.push(event), { mode, huntMaxFrameLength: () => 16_384 });
+  const decoder = new FrameDecoder((event) => events.push(event), { mode, huntMaxFrameLength: () => 16_384, discardDataPayload });
   feed(decoder);
   decoder.end();
   return events;
