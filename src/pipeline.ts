@@ -108,7 +108,10 @@ export class CaptureAnalyzer {
   /** Feeds capture bytes. Throws H2scopeError when the input cannot be read on; call stop() then. */
   push(chunk: Uint8Array): void {
     this.summary.inputBytes += chunk.byteLength;
-    this.#reader.push(chunk);
+    // A plain Uint8Array view: every later subarray of a Node Buffer would build a Buffer
+    // object, a measurable cost when it happens several times per packet.
+    const view = Object.getPrototypeOf(chunk) === Uint8Array.prototype ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    this.#reader.push(view);
     this.summary.format = this.#reader.formatName;
   }
 
