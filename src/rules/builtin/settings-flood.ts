@@ -9,6 +9,7 @@
 import type { Peer } from "../../http2/connection/stream-state.js";
 import { FLAG_ACK } from "../../http2/frame/frame-types.js";
 import { EpisodeWindow } from "../support/episode-window.js";
+import { noteReadPressure } from "../support/read-pressure.js";
 import { defineRule, type EvidenceItem, type RuleContext, type RuleEvent } from "../rule.js";
 import { formatMs, formatNumber, formatSeconds, otherPeer } from "../support/describe.js";
 
@@ -52,18 +53,7 @@ export const settingsFlood = defineRule<Record<Peer, Side>>({
   },
   createState: () => ({ client: newSide(), server: newSide() }),
   onEvent(event, state, context) {
-    if (event.kind === "tcp.zero-window" || event.kind === "tcp.ack-stall") {
-      const peer: Peer = event.direction === context.connection.tcp.clientDirection ? "client" : "server";
-      if (event.kind === "tcp.zero-window") {
-        state[peer].zeroWindows++;
-      } else {
-        // `peer` had bytes in flight: the other side is the one not acknowledging them.
-        const slow = state[otherPeer(peer)];
-        slow.ackStalls++;
-        slow.longestAckStallUs = Math.max(slow.longestAckStallUs, event.durationUs);
-      }
-      return;
-    }
+    if (noteReadPressure(event, state, context.connection.tcp.clientDirection)) return;
     if (event.kind !== "h2.frame" || event.frame.kind !== "SETTINGS" || event.frame.streamId !== 0) return;
     if ((event.frame.flags & FLAG_ACK) !== 0) {
       state[otherPeer(event.sender)].acksReceived++;
