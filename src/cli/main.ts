@@ -16,10 +16,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   let exitCode = EXIT_OK;
   const program = new Command("h2scope")
     .description("Reads packet captures and explains what went wrong in HTTP/2 traffic")
-    .version(VERSION, "-V, --version");
+    .version(VERSION, "-V, --version")
+    .addHelpText("after", "\nStart with: h2scope analyze capture.pcap (or - for standard input). Exit codes are listed in\neach command's help and in the README.");
+  // analyze first: it is what users come for; the others show the layers it stands on.
+  program.addCommand(analyzeCommand(io, (code) => (exitCode = code)));
   program.addCommand(connectionsCommand(io, (code) => (exitCode = code)));
   program.addCommand(framesCommand(io, (code) => (exitCode = code)));
-  program.addCommand(analyzeCommand(io, (code) => (exitCode = code)));
   program.addCommand(rulesCommand(io, (code) => (exitCode = code)));
   // exitOverride and output settings are not inherited by addCommand(): set them on each.
   for (const command of [program, ...program.commands]) {

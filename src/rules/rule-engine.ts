@@ -57,7 +57,8 @@ export class RuleEngine {
       this.#open(event.connection);
       return;
     }
-    const tcpId = event.kind.startsWith("h2.") ? (event as { connection: Http2ConnectionInfo }).connection.tcp.id : (event as { connection: { id: number } }).connection.id;
+    // HTTP/2 events name their connection's HTTP/2 facts, TCP events the TCP connection itself.
+    const tcpId = "tcp" in event.connection ? event.connection.tcp.id : event.connection.id;
     const connection = this.#connections.get(tcpId);
     if (event.timeUs > this.#lastTimeUs) this.#lastTimeUs = event.timeUs;
     if (connection !== undefined) {

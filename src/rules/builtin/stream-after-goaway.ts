@@ -5,6 +5,7 @@ import type { Peer } from "../../http2/connection/stream-state.js";
 import { defineRule, type EvidenceItem } from "../rule.js";
 import { formatMs, listStreams, otherPeer } from "../support/describe.js";
 import { roundTripUs } from "../support/round-trip.js";
+import type { StreamRecord } from "../support/stream-timeline.js";
 
 interface Goaway {
   lastStreamId: number;
@@ -48,9 +49,7 @@ export const streamAfterGoaway = defineRule<State>({
       state.goaways[event.sender] = { lastStreamId: frame.lastStreamId, timeUs: event.timeUs, packet: event.packetNumber };
       return;
     }
-    const opened = frame.kind === "HEADERS" && context.streams.get(frame.streamId)?.openedPacket === event.packetNumber && context.streams.get(frame.streamId)?.openedBy === event.sender
-      ? frame.streamId
-      : frame.kind === "PUSH_PROMISE" ? frame.promisedStreamId : undefined;
+    const opened = frame.kind === "PUSH_PROMISE" ? frame.promisedStreamId : frame.kind === "HEADERS" && opensStream(context.streams.get(frame.streamId), event) ? frame.streamId : undefined;
     if (opened === undefined) return;
     const goaway = state.goaways[otherPeer(event.sender)];
     if (goaway === undefined || opened <= goaway.lastStreamId) return;
@@ -85,3 +84,8 @@ export const streamAfterGoaway = defineRule<State>({
     }
   },
 });
+
+/** The timeline (already updated) shows this HEADERS as the one that opened its stream. */
+function opensStream(stream: StreamRecord | undefined, event: { packetNumber: number; sender: Peer }): boolean {
+  return stream !== undefined && stream.openedPacket === event.packetNumber && stream.openedBy === event.sender;
+}
