@@ -39,6 +39,8 @@ export class RuleEngine {
   readonly #connections = new Map<number, ConnectionRuns>();
   #nextTickUs = -1;
   #lastTimeUs = 0;
+  /** Per event kind, the indexes of the rules that read it (see Rule.events). */
+  readonly #readers = new Map<string, number[]>();
 
   constructor(rules: readonly Rule[], settings: ReadonlyMap<string, RuleSettings>, onFinding: (finding: Finding) => void) {
     this.#rules = rules.flatMap((rule) => {
@@ -64,13 +66,25 @@ export class RuleEngine {
     if (connection !== undefined) {
       connection.lastTimeUs = event.timeUs;
       if (event.kind === "h2.frame") connection.streams.frame(event);
-      for (const run of connection.runs) run.rule.onEvent(event as RuleEvent, run.state, run.context);
+      for (const index of this.#readersOf(event.kind)) {
+        const run = connection.runs[index]!;
+        run.rule.onEvent(event as RuleEvent, run.state, run.context);
+      }
       if (event.kind === "tcp.close") {
         this.#end(connection, event.timeUs);
         this.#connections.delete(tcpId);
       }
     }
     this.#tick(event.timeUs);
+  }
+
+  #readersOf(kind: string): number[] {
+    let readers = this.#readers.get(kind);
+    if (readers === undefined) {
+      readers = this.#rules.flatMap(({ rule }, index) => (rule.events === undefined || rule.events.includes(kind as RuleEvent["kind"]) ? [index] : []));
+      this.#readers.set(kind, readers);
+    }
+    return readers;
   }
 
   /** End of the capture: every connection still open gets its end. */

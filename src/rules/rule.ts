@@ -80,6 +80,11 @@ export interface Rule<State = unknown> {
   /** One line: what it finds. */
   description: string;
   parameters: Record<string, RuleParameter>;
+  /**
+   * The event kinds onEvent reads; the engine sends it only those (all when absent). Most rules
+   * read frames only, and some events (window changes, two per DATA frame) are very frequent.
+   */
+  events?: readonly RuleEvent["kind"][];
   /** Fresh state for one connection. */
   createState(): State;
   onEvent(event: RuleEvent, state: State, context: RuleContext): void;

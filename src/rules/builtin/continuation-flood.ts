@@ -60,6 +60,7 @@ const ENVOY_MAX_CONSECUTIVE_EMPTY = 1;
 
 export const continuationFlood = defineRule<State>({
   id: "continuation-flood",
+  events: ["h2.frame", "h2.anomaly", "h2.settings-acked", "tcp.fin", "tcp.rst", "tcp.close"],
   severity: "error",
   description: "A header block split over too many CONTINUATION frames, larger than the receiver accepts, or never ended (CONTINUATION flood, VU#421644)",
   parameters: {

@@ -48,6 +48,7 @@ interface State {
 
 export const hpackBomb = defineRule<State>({
   id: "hpack-bomb",
+  events: ["h2.frame", "h2.anomaly", "h2.settings-acked"],
   severity: "error",
   description: "A header block that decodes to far more than its encoded size (HPACK bomb), past the receiver's SETTINGS_MAX_HEADER_LIST_SIZE, or with more than two table size updates",
   parameters: {

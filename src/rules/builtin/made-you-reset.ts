@@ -90,6 +90,7 @@ const NETTY_WINDOW_US = 30e6;
 
 export const madeYouReset = defineRule<State>({
   id: "made-you-reset",
+  events: ["h2.frame", "h2.anomaly"],
   severity: "error",
   description: "The client completes requests, then sends a frame that makes the server reset each stream, repeatedly (MadeYouReset, CVE-2025-8671)",
   parameters: {

@@ -27,6 +27,7 @@ interface Tally {
 
 export const protocolViolation = defineRule<Map<string, Tally>>({
   id: "protocol-violation",
+  events: ["h2.anomaly"],
   severity: "error",
   description: "Framing and stream-state violations (frames on closed or idle streams, bad stream ids, zero increments, DATA beyond the window, wrong sizes, invalid SETTINGS, CONTINUATION out of sequence)",
   parameters: {},
