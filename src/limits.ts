@@ -58,3 +58,11 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxHeaderBlockBytes: 1024 * 1024,
   maxStreamsPerConnection: 100_000,
 });
+
+/**
+ * Connections whose details a final report (`analyze`, `connections` table and JSON) keeps by
+ * default; the rest are counted. A view is 1.5-2 KB as JSON (a few KB in memory), so 10,000
+ * stay within tens of MB, while a capture of a million short connections would otherwise keep
+ * every one until the end. Connections with findings are always kept. `--max-connections`.
+ */
+export const DEFAULT_MAX_REPORTED_CONNECTIONS = 10_000;

@@ -1,3 +1,5 @@
+import { InvalidArgumentError } from "commander";
+
 // Option values shared by commands.
 
 /** "8080", "8080,8443" or several words → port numbers; a message when one is not a port. */
@@ -15,4 +17,11 @@ export function parsePortList(words: string[]): number[] | string {
 /** commander option parser for repeatable options: `--type A --type B` → ["A", "B"]. */
 export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+/** commander parser for a positive whole number. */
+export function parseCount(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1) throw new InvalidArgumentError("expected a whole number of 1 or more");
+  return count;
 }

@@ -5,12 +5,17 @@ import Table from "cli-table3";
 import type { Finding, Severity } from "../rules/rule.js";
 import { SEVERITY_RANK } from "../rules/rule.js";
 import type { CaptureSummary } from "../pipeline.js";
+import type { ConnectionCounts } from "./connection-collector.js";
 import type { ConnectionView } from "./connection-view.js";
 import { formatSeconds } from "./format-units.js";
 
 export interface AnalysisReport {
   summary: CaptureSummary;
   connections: ConnectionView[];
+  /** Connections counted but not listed (past --max-connections). */
+  connectionsOmitted: number;
+  /** All connections, listed or not. */
+  connectionCounts: ConnectionCounts;
   findings: Finding[];
   /** HTTP/2 frames decoded, both directions, all connections. */
   frames: number;
@@ -30,13 +35,13 @@ function startTime(report: AnalysisReport): number {
 
 function formatSummaryLines(report: AnalysisReport): string[] {
   const summary = report.summary;
-  const http2 = report.connections.filter((view) => view.http2 !== undefined && view.http2.discovery !== "tls").length;
-  const tls = report.connections.filter((view) => view.http2?.discovery === "tls").length;
+  const { tcp, http2, tls } = report.connectionCounts;
   const span = summary.firstTimeUs === undefined || summary.lastTimeUs === undefined ? 0 : (summary.lastTimeUs - summary.firstTimeUs) / 1e6;
   const counts = countBySeverity(report.findings);
   return [
     `Capture: ${summary.format}, ${summary.packets} packets over ${formatSeconds(span)}`,
-    `Connections: ${report.connections.length} TCP, ${http2} HTTP/2${tls > 0 ? `, ${tls} TLS (not decrypted)` : ""}; ${report.frames} HTTP/2 frames`,
+    `Connections: ${tcp} TCP, ${http2} HTTP/2${tls > 0 ? `, ${tls} TLS (not decrypted)` : ""}; ${report.frames} HTTP/2 frames` +
+      (report.connectionsOmitted > 0 ? ` (${report.connectionsOmitted} without findings not listed: --max-connections)` : ""),
     `Findings: ${counts.error} error, ${counts.warning} warning, ${counts.info} info`,
   ];
 }
@@ -135,6 +140,7 @@ export function formatAnalysisJson(report: AnalysisReport): string {
       lastTime: lastTimeUs === undefined ? null : lastTimeUs / 1e6,
       decryptionSecretsBlocks: decryptionSecrets.length,
       http2Frames: report.frames,
+      connectionsOmitted: report.connectionsOmitted,
     },
     connections: report.connections,
     findings: orderFindings(report.findings),
@@ -143,7 +149,7 @@ export function formatAnalysisJson(report: AnalysisReport): string {
 
 /** The last NDJSON line. */
 export function formatAnalysisSummaryLine(report: AnalysisReport): string {
-  return `${JSON.stringify({ kind: "summary", packets: report.summary.packets, connections: report.connections.length, frames: report.frames, findings: countBySeverity(report.findings) })}\n`;
+  return `${JSON.stringify({ kind: "summary", packets: report.summary.packets, connections: report.connectionCounts.tcp, frames: report.frames, findings: countBySeverity(report.findings) })}\n`;
 }
 
 export function atLeast(severity: Severity, threshold: Severity): boolean {

@@ -5,7 +5,8 @@ import type { CaptureSummary } from "../pipeline.js";
 import type { ConnectionView, Http2View } from "./connection-view.js";
 import { formatBytes, formatSeconds } from "./format-units.js";
 
-export function formatConnectionsTable(connections: ConnectionView[], summary: CaptureSummary): string {
+/** `omitted`: connections counted but not listed (past --max-connections). */
+export function formatConnectionsTable(connections: ConnectionView[], summary: CaptureSummary, omitted = 0): string {
   const table = new Table({
     head: ["#", "Client", "Server", "C→S pkts", "C→S bytes", "S→C pkts", "S→C bytes", "Duration", "Retrans", "Gaps", "Roles by", "Protocol", "Streams", "Resets", "GOAWAY"],
     style: { head: [], border: [] },
@@ -32,7 +33,7 @@ export function formatConnectionsTable(connections: ConnectionView[], summary: C
       view.http2 ? view.http2.goaways.map((goaway) => `${goaway.errorCode} by ${goaway.sender}`).join(", ") : "",
     ]);
   }
-  return `${table.toString()}\n${formatCaptureLine(connections.length, summary)}\n`;
+  return `${table.toString()}\n${formatCaptureLine(connections.length, omitted, summary)}\n`;
 }
 
 function formatProtocol(view: ConnectionView): string {
@@ -58,13 +59,15 @@ function formatResets(http2: Http2View): string {
   return `${http2.resets.length} (${parts.join(", ")})`;
 }
 
-function formatCaptureLine(connectionCount: number, summary: CaptureSummary): string {
+function formatCaptureLine(listed: number, omitted: number, summary: CaptureSummary): string {
+  const connectionCount = listed + omitted;
   const parts = [`${summary.format}`, `${summary.packets} packets`, `${connectionCount} TCP connection${connectionCount === 1 ? "" : "s"}`];
+  if (omitted > 0) parts.push(`${omitted} not listed (--max-connections)`);
   return parts.join(", ");
 }
 
 /** The JSON document for `--format json`. */
-export function formatConnectionsJson(connections: ConnectionView[], summary: CaptureSummary, warnings: string[]): string {
+export function formatConnectionsJson(connections: ConnectionView[], summary: CaptureSummary, warnings: string[], omitted = 0): string {
   const { decryptionSecrets, firstTimeUs, lastTimeUs, ...counts } = summary;
   const document = {
     capture: {
@@ -72,6 +75,7 @@ export function formatConnectionsJson(connections: ConnectionView[], summary: Ca
       firstTime: firstTimeUs === undefined ? null : firstTimeUs / 1e6,
       lastTime: lastTimeUs === undefined ? null : lastTimeUs / 1e6,
       decryptionSecretsBlocks: decryptionSecrets.length,
+      connectionsOmitted: omitted,
     },
     warnings,
     connections,

@@ -48,6 +48,35 @@ describe("h2scope analyze", () => {
     expect(lines.at(-1).kind).toBe("summary");
   });
 
+  it("--max-connections lists the first connections and every one with findings, and counts the rest", async () => {
+    const rotation = capture("rules-benign-rotation");
+    const full = JSON.parse((await runCli(["analyze", "-f", "json", "--fail-on", "none", rotation])).stdout);
+    const withFindings = new Set<number>(full.findings.map((finding: { connection: number }) => finding.connection));
+    const allIds: number[] = full.connections.map((view: { id: number }) => view.id);
+    expect(full.capture.connectionsOmitted).toBe(0);
+
+    const limited = JSON.parse((await runCli(["analyze", "-f", "json", "--fail-on", "none", "--max-connections", "1", rotation])).stdout);
+    const expectedIds = allIds.filter((id, index) => index === 0 || withFindings.has(id));
+    // The case the limit is for: a connection with findings past the limit is kept, one without is not.
+    expect(expectedIds.length).toBeGreaterThan(1);
+    expect(expectedIds.length).toBeLessThan(allIds.length);
+    expect(limited.connections.map((view: { id: number }) => view.id)).toEqual(expectedIds);
+    expect(limited.capture.connectionsOmitted).toBe(allIds.length - expectedIds.length);
+    expect(limited.findings).toEqual(full.findings);
+
+    const table = await runCli(["analyze", "--fail-on", "none", "--max-connections", "1", rotation]);
+    expect(table.stdout).toContain(`Connections: ${allIds.length} TCP, ${allIds.length} HTTP/2`);
+    expect(table.stdout).toContain(`(${allIds.length - expectedIds.length} without findings not listed: --max-connections)`);
+  });
+
+  it("rejects a --max-connections that is not a whole number of 1 or more (exit 2)", async () => {
+    for (const bad of ["0", "-3", "1.5", "many"]) {
+      const result = await runCli(["analyze", "--max-connections", bad, capture("nghttp-get-us")]);
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toContain("--max-connections");
+    }
+  });
+
   it("writes a markdown report for postmortems", async () => {
     const result = await runCli(["analyze", "-f", "markdown", capture("h2-window-overflow")]);
     expect(result.stdout).toMatch(/^# h2scope analysis\n/);

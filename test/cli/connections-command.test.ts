@@ -38,6 +38,19 @@ describe("h2scope connections", () => {
     expect(connection.clientToServer.deliveredBytes).toBe(connection.clientToServer.payloadBytes);
   });
 
+  it("--max-connections lists the first connections and counts the rest; NDJSON still streams all", async () => {
+    const path = fixturePath(fixture("rules-benign-rotation"));
+    const full = JSON.parse((await runCli(["connections", "-f", "json", path])).stdout);
+    expect(full.connections.length).toBeGreaterThan(2);
+    const limited = JSON.parse((await runCli(["connections", "-f", "json", "--max-connections", "2", path])).stdout);
+    expect(limited.connections).toEqual(full.connections.slice(0, 2));
+    expect(limited.capture.connectionsOmitted).toBe(full.connections.length - 2);
+    const table = await runCli(["connections", "--max-connections", "2", path]);
+    expect(table.stdout).toContain(`${full.connections.length} TCP connections, ${full.connections.length - 2} not listed (--max-connections)`);
+    const ndjson = (await runCli(["connections", "-f", "ndjson", "--max-connections", "2", path])).stdout.trim().split("\n");
+    expect(ndjson).toHaveLength(full.connections.length);
+  });
+
   it("reads standard input when given -", async () => {
     const bytes = new Uint8Array(readFileSync(fixturePath(fixture("nghttp-get-us"))));
     const chunks = [bytes.subarray(0, 1), bytes.subarray(1, 100), bytes.subarray(100)];

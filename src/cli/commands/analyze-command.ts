@@ -5,19 +5,18 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { Command, Option } from "commander";
 import { H2scopeError, type StopCode } from "../../errors.js";
-import type { Http2ConnectionInfo } from "../../http2/http2-events.js";
 import {
   atLeast, formatAnalysisFollowEnd, formatFindingLine, formatAnalysisJson, formatAnalysisMarkdown, formatAnalysisSummaryLine, formatAnalysisTable, type AnalysisReport,
 } from "../../report/analysis-report.js";
-import { toConnectionView } from "../../report/connection-view.js";
+import { DEFAULT_MAX_REPORTED_CONNECTIONS } from "../../limits.js";
+import { ConnectionCollector } from "../../report/connection-collector.js";
 import type { Finding, Severity } from "../../rules/rule.js";
 import { resolveRuleSettings } from "../../rules/rule-config.js";
 import { RuleEngine, type RuleSettings } from "../../rules/rule-engine.js";
 import { BUILTIN_RULES } from "../../rules/registry.js";
-import type { TcpConnection } from "../../tcp/tcp-events.js";
 import type { CliIo } from "../cli-io.js";
 import { exitCodeFor, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from "../exit-codes.js";
-import { collect, parsePortList } from "../parse-options.js";
+import { collect, parseCount, parsePortList } from "../parse-options.js";
 import { runAnalysis } from "../run-analysis.js";
 
 type AnalyzeFormat = "table" | "markdown" | "json" | "ndjson";
@@ -29,6 +28,7 @@ export interface AnalyzeOptions {
   failOn: Severity | "none";
   h2Port: string[];
   follow?: boolean;
+  maxConnections: number;
 }
 
 export function analyzeCommand(io: CliIo, setExitCode: (code: number) => void): Command {
@@ -41,6 +41,7 @@ export function analyzeCommand(io: CliIo, setExitCode: (code: number) => void): 
     .addOption(new Option("--fail-on <severity>", "exit 1 when a finding is at or above this severity").choices(["error", "warning", "info", "none"]).default("error"))
     .option("--h2-port <ports>", "decode TCP connections on these ports as cleartext HTTP/2 even without a preface (comma-separated or repeated)", collect, [])
     .option("--follow", "print each finding the moment it is raised, then the summary at the end (for live input)")
+    .option("--max-connections <n>", "list details of at most this many connections (those with findings always; the rest are counted)", parseCount, DEFAULT_MAX_REPORTED_CONNECTIONS)
     .addHelpText("after", "\nExit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 usage error;\n3 unreadable input; 4 damaged capture (results cover what was read); 70 internal error.")
     .action(async (captures: string[], options: AnalyzeOptions) => {
       setExitCode(await runAnalyze(captures, options, io));
@@ -193,26 +194,29 @@ async function analyzeCapture(capture: string, label: string | undefined, settin
   const engine = new RuleEngine(BUILTIN_RULES, settings, (finding) => {
     const stamped = label === undefined ? finding : { ...finding, capture: label };
     findings.push(stamped);
+    withFindings.add(finding.connection);
     if (ndjson) io.stdout(`${JSON.stringify(labelled({ kind: "finding", ...finding }))}\n`);
     else if (followTable) io.stdout(formatFindingLine(finding, startTime ?? finding.time, io.colour ?? false));
   });
-  const http2 = new Map<number, Http2ConnectionInfo>();
-  const closed: TcpConnection[] = [];
+  const collector = new ConnectionCollector(options.maxConnections);
+  const withFindings = new Set<number>();
   let frames = 0;
   const run = await runAnalysis(capture, io, { http2Ports: ports }, (event) => {
     if (startTime === undefined && "timeUs" in event) startTime = event.timeUs / 1e6;
     engine.event(event);
     if (event.kind === "h2.frame") frames++;
-    else if (event.kind === "h2.connection") http2.set(event.connection.tcp.id, event.connection);
+    else if (event.kind === "h2.connection") collector.http2(event.connection);
     else if (event.kind === "tcp.close") {
-      closed.push(event.connection);
-      if (ndjson) io.stdout(`${JSON.stringify(labelled({ kind: "connection", ...toConnectionView(event.connection, http2.get(event.connection.id)) }))}\n`);
+      const view = collector.close(event.connection, withFindings.has(event.connection.id));
+      if (ndjson) io.stdout(`${JSON.stringify(labelled({ kind: "connection", ...view }))}\n`);
     }
   });
   engine.end();
   const report: AnalysisReport = {
     summary: run.analyzer.summary,
-    connections: closed.sort((left, right) => left.id - right.id).map((connection) => toConnectionView(connection, http2.get(connection.id))),
+    connections: collector.views(),
+    connectionsOmitted: collector.omitted,
+    connectionCounts: collector.counts,
     findings,
     frames,
   };

@@ -1,0 +1,60 @@
+// Connection views for the final report, gathered as connections close and bounded: a capture
+// of a million short connections must not keep a million records until the end.
+
+import type { Http2ConnectionInfo } from "../http2/http2-events.js";
+import type { TcpConnection } from "../tcp/tcp-events.js";
+import { toConnectionView, type ConnectionView } from "./connection-view.js";
+
+/** How many connections ended, by what they carried; TLS ones are HTTP/2 we cannot decrypt. */
+export interface ConnectionCounts {
+  tcp: number;
+  http2: number;
+  tls: number;
+}
+
+export class ConnectionCollector {
+  readonly #max: number;
+  readonly #http2 = new Map<number, Http2ConnectionInfo>();
+  readonly #views: ConnectionView[] = [];
+  #omitted = 0;
+  readonly #counts: ConnectionCounts = { tcp: 0, http2: 0, tls: 0 };
+
+  constructor(max: number) {
+    this.#max = max;
+  }
+
+  /** The HTTP/2 (or TLS) side of a connection, as soon as it is known. */
+  http2(info: Http2ConnectionInfo): void {
+    this.#http2.set(info.tcp.id, info);
+  }
+
+  /**
+   * A connection ended: its view is built now and everything else about it released. Details
+   * are kept while under the limit, and always when `mustKeep` (it has findings).
+   */
+  close(connection: TcpConnection, mustKeep = false): ConnectionView {
+    const view = toConnectionView(connection, this.#http2.get(connection.id));
+    this.#http2.delete(connection.id);
+    this.#counts.tcp++;
+    if (view.http2?.discovery === "tls") this.#counts.tls++;
+    else if (view.http2 !== undefined) this.#counts.http2++;
+    if (this.#views.length < this.#max || mustKeep) this.#views.push(view);
+    else this.#omitted++;
+    return view;
+  }
+
+  /** Kept views in connection order. */
+  views(): ConnectionView[] {
+    return this.#views.sort((left, right) => left.id - right.id);
+  }
+
+  /** Connections counted but not listed (past the limit). */
+  get omitted(): number {
+    return this.#omitted;
+  }
+
+  /** Every connection that ended, listed or not. */
+  get counts(): ConnectionCounts {
+    return { ...this.#counts };
+  }
+}
