@@ -30,7 +30,8 @@ export class ConnectionCollector {
 
   /**
    * A connection ended: its view is built now and everything else about it released. Details
-   * are kept while under the limit, and always when `mustKeep` (it has findings).
+   * are kept for the first `max` connections of the capture, and always when `mustKeep` (it
+   * has findings).
    */
   close(connection: TcpConnection, mustKeep = false): ConnectionView {
     const view = toConnectionView(connection, this.#http2.get(connection.id));
@@ -38,7 +39,9 @@ export class ConnectionCollector {
     this.#counts.tcp++;
     if (view.http2?.discovery === "tls") this.#counts.tls++;
     else if (view.http2 !== undefined) this.#counts.http2++;
-    if (this.#views.length < this.#max || mustKeep) this.#views.push(view);
+    // Connection ids count up from 1 in order of first packet, so the first N are ids 1..N,
+    // whichever order they end in.
+    if (connection.id <= this.#max || mustKeep) this.#views.push(view);
     else this.#omitted++;
     return view;
   }

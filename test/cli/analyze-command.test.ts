@@ -1,8 +1,9 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fixturePath, loadFixtureMetas } from "../support/fixtures.js";
+import { main } from "../../src/cli/main.js";
 import { runCli } from "../support/run-cli.js";
 
 const metas = new Map(loadFixtureMetas().map((meta) => [meta.name, meta] as const));
@@ -116,6 +117,42 @@ describe("h2scope analyze", () => {
     expect(mixed.exitCode).toBe(1);
     expect(mixed.stderr).toContain("/nonexistent.pcap: cannot open");
     expect((await runCli(["analyze", healthy, "/nonexistent.pcap"])).exitCode).toBe(3);
+  });
+
+  it("reads standard input among several captures (run in turn: a worker thread has no stdin)", async () => {
+    const pingFlood = capture("rules-ping-flood");
+    const healthy = capture("nghttp-get-us");
+    const alone = await runCli(["analyze", "-f", "json", pingFlood]);
+    const fromStdin = await runCli(["analyze", "-f", "json", "-", healthy], [new Uint8Array(readFileSync(pingFlood))]);
+    expect(fromStdin.exitCode).toBe(alone.exitCode);
+    const documents = JSON.parse(fromStdin.stdout).captures;
+    expect(documents.map((document: { file: string }) => document.file)).toEqual(["-", healthy]);
+    const rulesOf = (findings: Array<{ rule: string }>) => findings.map((finding) => finding.rule);
+    expect(rulesOf(documents[0].findings)).toEqual(rulesOf(JSON.parse(alone.stdout).findings));
+    expect(rulesOf(documents[0].findings)).toContain("ping-flood");
+  });
+
+  it("stops several captures on Ctrl-C, reporting what was read and starting no new one", async () => {
+    const files = [capture("rules-ping-flood"), capture("rules-stream-timeout"), capture("nghttp-get-us")];
+    const full = JSON.parse((await runCli(["analyze", "-f", "json", "--fail-on", "none", ...files])).stdout);
+    const packetsOf = (document: { captures: Array<{ capture: { packets: number } }> }) =>
+      document.captures.reduce((sum, entry) => sum + entry.capture.packets, 0);
+    const stop = new AbortController();
+    let stdout = "";
+    let stderr = "";
+    const running = main(["analyze", "-f", "json", "--fail-on", "none", ...files], {
+      stdout: (text) => (stdout += text),
+      stderr: (text) => (stderr += text),
+      stdin: (async function* () {})(),
+      stop: stop.signal,
+    });
+    // Sooner than any capture can be read (in turn) or a worker thread can load (in parallel).
+    setTimeout(() => stop.abort(), 0);
+    expect(await running).toBe(0);
+    expect(stderr).toContain("interrupted: reporting what was read so far");
+    const interrupted = JSON.parse(stdout);
+    expect(interrupted.captures.length).toBeLessThan(files.length);
+    expect(packetsOf(interrupted)).toBeLessThan(packetsOf(full));
   });
 
   it("exits 3 on unreadable input", async () => {

@@ -38,10 +38,13 @@ describe("h2scope connections", () => {
     expect(connection.clientToServer.deliveredBytes).toBe(connection.clientToServer.payloadBytes);
   });
 
-  it("--max-connections lists the first connections and counts the rest; NDJSON still streams all", async () => {
-    const path = fixturePath(fixture("rules-benign-rotation"));
+  it("--max-connections lists the first connections (by id, not by end) and counts the rest; NDJSON still streams all", async () => {
+    const path = fixturePath(fixture("h2load-many-connections"));
     const full = JSON.parse((await runCli(["connections", "-f", "json", path])).stdout);
     expect(full.connections.length).toBeGreaterThan(2);
+    // Here the first two connections are not the first two to end: the limit must not depend on it.
+    const endOrder = [...full.connections].sort((left, right) => left.lastPacket - right.lastPacket).map((view) => view.id);
+    expect(endOrder.slice(0, 2)).not.toEqual([1, 2]);
     const limited = JSON.parse((await runCli(["connections", "-f", "json", "--max-connections", "2", path])).stdout);
     expect(limited.connections).toEqual(full.connections.slice(0, 2));
     expect(limited.capture.connectionsOmitted).toBe(full.connections.length - 2);

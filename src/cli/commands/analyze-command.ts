@@ -15,7 +15,7 @@ import { resolveRuleSettings } from "../../rules/rule-config.js";
 import { RuleEngine, type RuleSettings } from "../../rules/rule-engine.js";
 import { BUILTIN_RULES } from "../../rules/registry.js";
 import type { CliIo } from "../cli-io.js";
-import { exitCodeFor, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from "../exit-codes.js";
+import { exitCodeFor, EXIT_FINDINGS, EXIT_INTERNAL_ERROR, EXIT_OK, EXIT_USAGE } from "../exit-codes.js";
 import { collect, parseCount, parsePortList } from "../parse-options.js";
 import { runAnalysis } from "../run-analysis.js";
 
@@ -67,9 +67,10 @@ async function runAnalyze(captures: string[], options: AnalyzeOptions, io: CliIo
 
   // Several captures (one per node of a cluster, say): findings labelled by capture. Reports
   // that print at the end run in parallel worker threads; streaming ones (--follow, NDJSON)
-  // run in turn so their lines come as they happen.
+  // run in turn so their lines come as they happen, and so does a run that reads standard
+  // input (a worker thread has none).
   const streaming = options.follow === true || options.format === "ndjson";
-  const outcomes: CaptureOutcome[] = streaming || captures.length < 2 || availableParallelism() < 2
+  const outcomes: CaptureOutcome[] = streaming || captures.includes("-") || availableParallelism() < 2
     ? await analyzeInTurn(captures, settings, ports, options, io)
     : await analyzeInParallel(captures, fileText, ports, options, io);
   if (options.format === "json") {
@@ -77,9 +78,9 @@ async function runAnalyze(captures: string[], options: AnalyzeOptions, io: CliIo
       .map((outcome) => ({ file: outcome.capture, ...JSON.parse(formatAnalysisJson(outcome.report!)) }));
     io.stdout(`${JSON.stringify({ captures: documents }, null, 2)}\n`);
   }
-  // The worst outcome decides: findings, then damage, then an unreadable capture.
+  // The worst outcome decides: a bug in h2scope, then findings, then damage, then an unreadable capture.
   const codes = outcomes.map((outcome) => outcome.exitCode ?? exitCodeOf(outcome, options));
-  for (const code of [EXIT_FINDINGS, exitCodeFor("capture-damaged"), exitCodeFor("not-a-capture")]) if (codes.includes(code)) return code;
+  for (const code of [EXIT_INTERNAL_ERROR, EXIT_FINDINGS, exitCodeFor("capture-damaged"), exitCodeFor("not-a-capture")]) if (codes.includes(code)) return code;
   return EXIT_OK;
 }
 
@@ -97,6 +98,9 @@ async function analyzeInTurn(captures: string[], settings: Map<string, RuleSetti
   }
   return outcomes;
 }
+
+/** Sent to a worker on Ctrl-C or SIGTERM: stop reading and report what was seen. */
+export const STOP_MESSAGE = "stop";
 
 /** What a worker needs to analyse one capture, and what it sends back. */
 export interface BufferedAnalysisRequest {
@@ -116,8 +120,8 @@ interface BufferedAnalysisResult {
   stopCode?: StopCode;
 }
 
-/** One capture's analysis with its output collected, for a worker thread. */
-export async function analyzeCaptureBuffered(request: BufferedAnalysisRequest): Promise<BufferedAnalysisResult> {
+/** One capture's analysis with its output collected, for a worker thread; `stop` as for CliIo. */
+export async function analyzeCaptureBuffered(request: BufferedAnalysisRequest, stop?: AbortSignal): Promise<BufferedAnalysisResult> {
   let stdout = "";
   let stderr = "";
   const io: CliIo = {
@@ -125,6 +129,7 @@ export async function analyzeCaptureBuffered(request: BufferedAnalysisRequest): 
     stderr: (text) => (stderr += text),
     stdin: { [Symbol.asyncIterator]: () => ({ next: async () => ({ done: true, value: undefined }) }) },
     colour: request.colour,
+    stop,
   };
   const settings = resolveRuleSettings(BUILTIN_RULES, request.fileText, request.options.set, request.options.rules);
   const outcome = await analyzeCapture(request.capture, request.capture, settings, request.ports, request.options, io);
@@ -139,29 +144,36 @@ async function analyzeInParallel(captures: string[], fileText: string | undefine
   const results: BufferedAnalysisResult[] = new Array(captures.length);
   let nextIndex = 0;
   const runWorker = async (): Promise<void> => {
-    while (nextIndex < captures.length) {
+    // After Ctrl-C no new capture is started; running ones are told to stop and report.
+    while (nextIndex < captures.length && io.stop?.aborted !== true) {
       const index = nextIndex++;
       const request: BufferedAnalysisRequest = { capture: captures[index]!, fileText, ports, options, colour: io.colour ?? false };
       results[index] = await new Promise<BufferedAnalysisResult>((resolve) => {
         const worker = new Worker(workerUrl, { workerData: request });
-        worker.once("message", (result: BufferedAnalysisResult) => {
+        const stopWorker = () => worker.postMessage(STOP_MESSAGE);
+        io.stop?.addEventListener("abort", stopWorker, { once: true });
+        const finish = (result: BufferedAnalysisResult) => {
+          io.stop?.removeEventListener("abort", stopWorker);
           resolve(result);
           void worker.terminate();
-        });
-        worker.once("error", (error) => resolve({ stdout: "", stderr: `h2scope: internal error: ${error.message}\n`, exitCode: 70 }));
+        };
+        worker.once("message", finish);
+        worker.once("error", (error) => finish({ stdout: "", stderr: `h2scope: internal error: ${captures[index]}: ${error.message}\nh2scope: this is a bug; please report it with the capture if you can\n`, exitCode: EXIT_INTERNAL_ERROR }));
       });
     }
   };
   await Promise.all(Array.from({ length: limit }, runWorker));
-  // Printed in the order given, whatever order the workers finished in.
-  return results.map((result, index) => {
+  // Printed in the order given, whatever order the workers finished in; captures never started
+  // (Ctrl-C) are left out.
+  return results.flatMap((result, index) => {
+    if (result === undefined) return [];
     io.stdout(result.stdout);
     io.stderr(result.stderr);
-    return {
+    return [{
       capture: captures[index]!, report: result.report,
       stoppedBy: result.stopCode === undefined ? undefined : new H2scopeError(result.stopCode, result.stderr.trim()),
       exitCode: result.exitCode,
-    };
+    }];
   });
 }
 
