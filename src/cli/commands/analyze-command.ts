@@ -132,8 +132,14 @@ export async function analyzeCaptureBuffered(request: BufferedAnalysisRequest, s
     stop,
   };
   const settings = resolveRuleSettings(BUILTIN_RULES, request.fileText, request.options.set, request.options.rules);
-  const outcome = await analyzeCapture(request.capture, request.capture, settings, request.ports, request.options, io);
-  return { stdout, stderr, report: outcome.report, stopCode: outcome.stoppedBy?.code };
+  try {
+    const outcome = await analyzeCapture(request.capture, request.capture, settings, request.ports, request.options, io);
+    return { stdout, stderr, report: outcome.report, stopCode: outcome.stoppedBy?.code };
+  } catch (error) {
+    // As when run in turn: what was printed before the error stays, then the error.
+    if (!(error instanceof H2scopeError)) throw error;
+    return { stdout, stderr: `${stderr}h2scope: error: ${request.capture}: ${error.message}\n`, stopCode: error.code };
+  }
 }
 
 async function analyzeInParallel(captures: string[], fileText: string | undefined, ports: number[], options: AnalyzeOptions, io: CliIo): Promise<CaptureOutcome[]> {
