@@ -1,6 +1,6 @@
-import { InvalidArgumentError } from "commander";
-
 // Option values shared by commands.
+
+import { InvalidArgumentError } from "commander";
 
 /** "8080", "8080,8443" or several words → port numbers; a message when one is not a port. */
 export function parsePortList(words: string[]): number[] | string {

@@ -5,7 +5,7 @@ import type { Http2ConnectionInfo } from "../http2/http2-events.js";
 import type { TcpConnection } from "../tcp/tcp-events.js";
 import { toConnectionView, type ConnectionView } from "./connection-view.js";
 
-/** How many connections ended, by what they carried; TLS ones are HTTP/2 we cannot decrypt. */
+/** How many connections ended, by what they carried (`tls`: listed with ALPN and SNI, not decrypted). */
 export interface ConnectionCounts {
   tcp: number;
   http2: number;
