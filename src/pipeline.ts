@@ -1,5 +1,6 @@
 // The one place that knows the order of the stages: capture bytes → packets → link → IP → TCP.
 
+import { addKeyLogText, emptyKeyLog, type KeyLog } from "./tls/keylog.js";
 import { CaptureReader } from "./capture/capture-reader.js";
 import type { CapturedPacket, CaptureWarning, DecryptionSecrets } from "./capture/captured-packet.js";
 import { IP_PROTOCOL_TCP, newIpPacket, type IpParseResult } from "./capture/ip/ip-packet.js";
@@ -43,6 +44,9 @@ export interface CaptureSummary {
   decryptionSecrets: DecryptionSecrets[];
 }
 
+/** pcapng Decryption Secrets Block type "TLSK": an NSS key log. */
+const TLS_KEY_LOG_SECRETS = 0x544c534b;
+
 export interface AnalyzerOptions {
   limits?: Partial<Limits>;
   /** Ports whose TCP connections are decoded as cleartext HTTP/2 whatever their first bytes. */
@@ -52,6 +56,8 @@ export interface AnalyzerOptions {
    * padding and flow control are unchanged — which saves most of the HTTP/2 stage's copying.
    */
   keepDataPayloads?: boolean;
+  /** NSS key log text (SSLKEYLOGFILE) for TLS; a pcapng's Decryption Secrets Blocks are added to it. */
+  keyLogText?: string;
   /** Receives every event in capture order. */
   onEvent: (event: AnalysisEvent) => void;
 }
@@ -66,6 +72,8 @@ export class CaptureAnalyzer {
     nonIpPackets: 0, nonTcpPackets: 0, ipFragments: 0, undecodablePackets: 0, snaplenTruncatedPackets: 0,
     tcpSegments: 0, firstTimeUs: undefined, lastTimeUs: undefined, decryptionSecrets: [],
   };
+  /** TLS secrets from the options and the capture; lines it could not read are in `badLines`. */
+  readonly keyLog: KeyLog;
   readonly #onEvent: (event: AnalysisEvent) => void;
   readonly #reader: CaptureReader;
   readonly #tracker: ConnectionTracker;
@@ -78,11 +86,13 @@ export class CaptureAnalyzer {
   constructor(options: AnalyzerOptions) {
     const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.#onEvent = options.onEvent;
+    this.keyLog = addKeyLogText(emptyKeyLog(), options.keyLogText ?? "");
     const http2 = new Http2Analyzer({
       forcedPorts: new Set(options.http2Ports ?? []),
       limits: { maxHeaderBlockBytes: limits.maxHeaderBlockBytes, maxStreamsPerConnection: limits.maxStreamsPerConnection },
       emit: options.onEvent,
       discardDataPayload: options.keepDataPayloads === false,
+      keyLog: this.keyLog,
     });
     // Each TCP event goes out first, then whatever HTTP/2 makes of it: one ordered log. A close
     // goes out last, so whoever reports the connection then sees its HTTP/2 side finished.
@@ -99,7 +109,10 @@ export class CaptureAnalyzer {
       {
         packet: (packet) => this.#packet(packet),
         warning: (warning) => this.#onEvent(warning),
-        secrets: (secrets) => this.summary.decryptionSecrets.push(secrets),
+        secrets: (secrets) => {
+          this.summary.decryptionSecrets.push(secrets);
+          if (secrets.secretsType === TLS_KEY_LOG_SECRETS) addKeyLogText(this.keyLog, new TextDecoder("latin1").decode(secrets.data));
+        },
       },
       limits,
     );

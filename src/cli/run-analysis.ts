@@ -1,5 +1,6 @@
 // Feeds a capture input through the analyzer, turning stopping errors into a result.
 
+import { readFile } from "node:fs/promises";
 import { H2scopeError } from "../errors.js";
 import { CaptureAnalyzer, type AnalysisEvent } from "../pipeline.js";
 import type { CliIo } from "./cli-io.js";
@@ -19,10 +20,12 @@ export interface AnalysisRun {
  * Reads `path` to the end (or to the point where it cannot go on), sending events to `onEvent`
  * as they happen and warnings to stderr at once, so live input shows problems live.
  */
-export async function runAnalysis(path: string, io: CliIo, options: { http2Ports?: number[] }, onEvent: (event: AnalysisEvent) => void): Promise<AnalysisRun> {
+export async function runAnalysis(path: string, io: CliIo, options: { http2Ports?: number[]; keyLogFile?: string }, onEvent: (event: AnalysisEvent) => void): Promise<AnalysisRun> {
   const warnings: string[] = [];
+  const keyLogText = options.keyLogFile === undefined ? undefined : await readKeyLog(options.keyLogFile);
   const analyzer = new CaptureAnalyzer({
     http2Ports: options.http2Ports,
+    keyLogText,
     // No command prints or judges DATA bytes: skip them rather than assemble them.
     keepDataPayloads: false,
     onEvent(event) {
@@ -34,6 +37,10 @@ export async function runAnalysis(path: string, io: CliIo, options: { http2Ports
       onEvent(event);
     },
   });
+  if (analyzer.keyLog.badLines.length > 0) {
+    const lines = analyzer.keyLog.badLines;
+    io.stderr(`h2scope: warning: key log ${options.keyLogFile}: ${lines.length} line${lines.length === 1 ? "" : "s"} not understood (first: line ${lines[0]}); expected LABEL <64 hex client random> <hex secret>\n`);
+  }
   const input = await openCaptureInput(path, io.stdin);
   let stoppedBy: H2scopeError | undefined;
   try {
@@ -62,6 +69,14 @@ export async function runAnalysis(path: string, io: CliIo, options: { http2Ports
   }
   noteSkippedPackets(analyzer, io);
   return { analyzer, warnings, stoppedBy };
+}
+
+async function readKeyLog(file: string): Promise<string> {
+  try {
+    return await readFile(file, "latin1");
+  } catch (error) {
+    throw new H2scopeError("input-unreadable", `cannot read key log ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`);
+  }
 }
 
 function noteSkippedPackets(analyzer: CaptureAnalyzer, io: CliIo): void {

@@ -4,11 +4,13 @@
 import type { Direction, TcpConnection, TcpEvent } from "../tcp/tcp-events.js";
 import { Http2Connection, type Http2ConnectionLimits } from "./connection/http2-connection.js";
 import { fieldValue, looksLikeHttp1, parseHttp1Head } from "./detect/http1-head.js";
-import { looksLikeTlsHandshake, parseTlsHello, MAX_TLS_HELLO_BYTES } from "./detect/tls-hello.js";
+import { looksLikeTlsHandshake, parseTlsHello } from "./detect/tls-hello.js";
 import { CLIENT_PREFACE, type FrameDecoderMode } from "./frame/frame-decoder.js";
 import { isPlausibleFrameHeader } from "./frame/frame-plausibility.js";
 import { FRAME_HEADER_LENGTH, parseFrameHeader } from "./frame/parse-frame.js";
 import type { Http2ConnectionInfo, Http2Discovery, Http2Event } from "./http2-events.js";
+import type { KeyLog } from "../tls/keylog.js";
+import { TlsSession } from "../tls/tls-session.js";
 
 export interface Http2AnalyzerOptions {
   /** Ports whose connections are HTTP/2 (cleartext) whatever their first bytes. */
@@ -17,6 +19,8 @@ export interface Http2AnalyzerOptions {
   emit: (event: Http2Event) => void;
   /** DATA frames arrive without their payload bytes. */
   discardDataPayload?: boolean;
+  /** TLS secrets (key log files, pcapng Decryption Secrets Blocks); may grow while reading. */
+  keyLog?: KeyLog;
 }
 
 /** Undecided connections buffer at most this much per direction before being let go. */
@@ -41,8 +45,23 @@ interface Detecting {
 type Tracked =
   | Detecting
   | { status: "http2"; connection: Http2Connection }
-  /** TLS or not HTTP/2: nothing more to do (TLS waits for the ServerHello's ALPN first). */
-  | { status: "done"; tls: Http2ConnectionInfo | undefined; serverHelloPending: boolean; serverBytes: Uint8Array };
+  | TlsTracked
+  /** Not HTTP/2: nothing more to do. */
+  | { status: "done" };
+
+/** A TLS connection: its hellos are read; its plaintext, when decrypted, is checked for HTTP/2. */
+interface TlsTracked {
+  status: "tls";
+  info: Http2ConnectionInfo;
+  session: TlsSession | undefined;
+  /** Plaintext waits here until the client's first bytes say whether it is HTTP/2. */
+  waiting: Array<{ direction: Direction; bytes: Uint8Array; packetNumber: number; timeUs: number }>;
+  clientHead: Uint8Array;
+  /** HTTP/2 found inside: the decoder of the plaintext. */
+  connection: Http2Connection | undefined;
+  /** The plaintext is something else (HTTP/1.1 over TLS, say). */
+  notHttp2: boolean;
+}
 
 export class Http2Analyzer {
   readonly #options: Http2AnalyzerOptions;
@@ -70,6 +89,7 @@ export class Http2Analyzer {
         if (tracked?.status === "detecting") this.#decideAtEnd(event.connection, tracked);
         const final = this.#tracked.get(event.connection.id);
         if (final?.status === "http2") final.connection.end();
+        if (final?.status === "tls") final.connection?.end();
         this.#tracked.delete(event.connection.id);
         return;
       }
@@ -85,10 +105,11 @@ export class Http2Analyzer {
       tracked.connection.data(direction, bytes, packetNumber, timeUs);
       return;
     }
-    if (tracked.status === "done") {
-      if (tracked.serverHelloPending && direction !== tcp.clientDirection) this.#readServerHello(tracked, bytes);
+    if (tracked.status === "tls") {
+      tracked.session?.data(direction, bytes, packetNumber, timeUs);
       return;
     }
+    if (tracked.status === "done") return;
     tracked.events.push({ kind: "data", direction, bytes, packetNumber, timeUs });
     if (tracked.heads[direction].byteLength < MAX_DETECTION_BYTES) tracked.heads[direction] = append(tracked.heads[direction], bytes);
     this.#decide(tcp, tracked, packetNumber, timeUs);
@@ -99,6 +120,10 @@ export class Http2Analyzer {
     if (tracked === undefined) return;
     if (tracked.status === "http2") {
       tracked.connection.gap(direction, length, packetNumber, timeUs);
+      return;
+    }
+    if (tracked.status === "tls") {
+      tracked.session?.gap(direction, length);
       return;
     }
     if (tracked.status === "done") return;
@@ -141,7 +166,7 @@ export class Http2Analyzer {
         if (upgrade.includes("h2c")) {
           this.#start(tcp, tracked, "h2c-upgrade", modesFor(direction, "http1-request", "http1-response"), packetNumber, timeUs);
         } else {
-          this.#finish(tcp, undefined);
+          this.#finish(tcp);
         }
         return;
       }
@@ -160,8 +185,8 @@ export class Http2Analyzer {
       return;
     }
     const decided = (direction: Direction) => tracked.heads[direction].byteLength >= CLIENT_PREFACE.byteLength;
-    if (!midway && decided(client)) this.#finish(tcp, undefined);
-    else if (tracked.heads[0].byteLength >= MAX_DETECTION_BYTES || tracked.heads[1].byteLength >= MAX_DETECTION_BYTES) this.#finish(tcp, undefined);
+    if (!midway && decided(client)) this.#finish(tcp);
+    else if (tracked.heads[0].byteLength >= MAX_DETECTION_BYTES || tracked.heads[1].byteLength >= MAX_DETECTION_BYTES) this.#finish(tcp);
   }
 
   /** At the end, a forced port still counts even with few bytes. */
@@ -197,32 +222,66 @@ export class Http2Analyzer {
   }
 
   #startTls(tcp: TcpConnection, tracked: Detecting, alpnOffered: string[], serverName: string | undefined, packetNumber: number, timeUs: number): void {
+    const keyLog = this.#options.keyLog;
     const info: Http2ConnectionInfo = {
-      tcp, discovery: "tls", joinedMidway: false, tls: { alpnOffered, alpnSelected: undefined, serverName },
+      tcp, discovery: "tls", joinedMidway: false,
+      tls: {
+        alpnOffered, alpnSelected: undefined, serverName,
+        decryption: "pending",
+        decryptionDetail: "",
+      },
       framesByType: {}, streams: 0, resets: [], goaways: [], unknownHeaderFields: 0, anomalies: 0,
       settingsRoundTripsMs: [], pingRoundTripsMs: [], settings: undefined,
     };
-    const done: Tracked = { status: "done", tls: info, serverHelloPending: true, serverBytes: new Uint8Array(0) };
-    this.#tracked.set(tcp.id, done);
+    const state: TlsTracked = { status: "tls", info, session: undefined, waiting: [], clientHead: new Uint8Array(0), connection: undefined, notHttp2: false };
+    // Even without keys the session reads the hellos (ALPN chosen, version, suite).
+    state.session = new TlsSession(keyLog ?? { sessions: new Map(), badLines: [] }, tcp.clientDirection, {
+      plaintext: (direction, bytes, plainPacket, plainTime) => this.#plaintext(tcp, state, direction, bytes, plainPacket, plainTime),
+      status: (decryption, detail) => {
+        info.tls!.decryption = decryption;
+        info.tls!.decryptionDetail = decryption === "no-keys" && (keyLog === undefined || keyLog.sessions.size === 0)
+          ? "no key log (--keylog) and no Decryption Secrets Block in the capture"
+          : detail;
+      },
+      serverHello: (hello) => {
+        info.tls!.alpnSelected = hello.alpn[0];
+      },
+    });
+    this.#tracked.set(tcp.id, state);
     this.#options.emit({ kind: "h2.connection", connection: info, packetNumber, timeUs });
     for (const event of tracked.events) {
-      if (event.kind === "data" && event.direction !== tcp.clientDirection) this.#readServerHello(done, event.bytes);
+      if (event.kind === "data") state.session.data(event.direction, event.bytes, event.packetNumber, event.timeUs);
+      else state.session.gap(event.direction, event.length);
     }
   }
 
-  #readServerHello(tracked: Extract<Tracked, { status: "done" }>, bytes: Uint8Array): void {
-    tracked.serverBytes = append(tracked.serverBytes, bytes);
-    const hello = parseTlsHello(tracked.serverBytes);
-    if (hello === undefined && tracked.serverBytes.byteLength < MAX_TLS_HELLO_BYTES) return;
-    tracked.serverHelloPending = false;
-    tracked.serverBytes = new Uint8Array(0);
-    if (hello !== undefined && hello !== "invalid" && hello.kind === "server-hello" && tracked.tls?.tls !== undefined) {
-      tracked.tls.tls.alpnSelected = hello.alpn[0];
+  /** Decrypted bytes: HTTP/2 when the client's begin with the preface. */
+  #plaintext(tcp: TcpConnection, state: TlsTracked, direction: Direction, bytes: Uint8Array, packetNumber: number, timeUs: number): void {
+    if (state.connection !== undefined) {
+      state.connection.data(direction, bytes, packetNumber, timeUs);
+      return;
+    }
+    if (state.notHttp2) return;
+    state.waiting.push({ direction, bytes, packetNumber, timeUs });
+    if (direction !== tcp.clientDirection) return;
+    state.clientHead = append(state.clientHead, bytes);
+    if (startsWith(state.clientHead, CLIENT_PREFACE)) {
+      state.connection = new Http2Connection({
+        tcp, discovery: "tls", modes: modesFor(tcp.clientDirection, "preface", "frames"), limits: this.#options.limits,
+        emit: this.#options.emit, discardDataPayload: this.#options.discardDataPayload, info: state.info,
+      });
+      for (const event of state.waiting) state.connection.data(event.direction, event.bytes, event.packetNumber, event.timeUs);
+      state.waiting = [];
+      state.clientHead = new Uint8Array(0);
+    } else if (!isPrefixOf(state.clientHead, CLIENT_PREFACE)) {
+      state.notHttp2 = true;
+      state.waiting = [];
+      state.clientHead = new Uint8Array(0);
     }
   }
 
-  #finish(tcp: TcpConnection, tls: Http2ConnectionInfo | undefined): void {
-    this.#tracked.set(tcp.id, { status: "done", tls, serverHelloPending: false, serverBytes: new Uint8Array(0) });
+  #finish(tcp: TcpConnection): void {
+    this.#tracked.set(tcp.id, { status: "done" });
   }
 }
 

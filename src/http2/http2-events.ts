@@ -3,6 +3,7 @@
 import type { TcpConnection } from "../tcp/tcp-events.js";
 import type { Frame } from "./frame/frame.js";
 import type { Peer } from "./connection/stream-state.js";
+import type { TlsDecryption } from "../tls/tls-session.js";
 
 /** How the connection was recognised as HTTP/2 (or as TLS, not decoded yet). */
 export type Http2Discovery =
@@ -14,7 +15,7 @@ export type Http2Discovery =
   | "mid-connection"
   /** --h2-port named the port; no preface was seen. */
   | "forced-port"
-  /** TLS: listed with the ALPN it offered, not decrypted. */
+  /** TLS: listed with its ALPN; decoded when a key log holds its secrets (see `tls.decryption`). */
   | "tls";
 
 /** One HTTP/2 (or TLS) connection, updated as the capture is read. */
@@ -24,7 +25,14 @@ export interface Http2ConnectionInfo {
   /** True when frames before the first one decoded were missed (no preface seen). */
   joinedMidway: boolean;
   /** ALPN protocols the ClientHello offered and the one the ServerHello chose (TLS 1.2 shows it). */
-  tls: { alpnOffered: string[]; alpnSelected: string | undefined; serverName: string | undefined } | undefined;
+  tls: {
+    alpnOffered: string[];
+    alpnSelected: string | undefined;
+    serverName: string | undefined;
+    /** Whether the application data was decrypted (with a key log), and if not, why. */
+    decryption: TlsDecryption;
+    decryptionDetail: string;
+  } | undefined;
   /** Frames per type name, both directions. */
   framesByType: Record<string, number>;
   /** Streams seen (opened, promised, or first met mid-way). */

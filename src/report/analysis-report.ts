@@ -6,7 +6,7 @@ import type { Finding, Severity } from "../rules/rule.js";
 import { SEVERITY_RANK } from "../rules/rule.js";
 import type { CaptureSummary } from "../pipeline.js";
 import type { ConnectionCounts } from "./connection-collector.js";
-import type { ConnectionView } from "./connection-view.js";
+import { isEncrypted, type ConnectionView } from "./connection-view.js";
 import { formatSeconds } from "./format-units.js";
 
 export interface AnalysisReport {
@@ -58,9 +58,9 @@ function formatHealthLine(view: ConnectionView, findings: Finding[]): string {
   const counts = countBySeverity(own);
   const verdict = counts.error > 0 ? `${counts.error} error${counts.error > 1 ? "s" : ""}` : counts.warning > 0 ? `${counts.warning} warning${counts.warning > 1 ? "s" : ""}` : "healthy";
   const http2 = view.http2!;
-  const what = http2.discovery === "tls"
-    ? `TLS${http2.tls?.alpnOffered.length ? ` (ALPN ${http2.tls.alpnSelected ?? http2.tls.alpnOffered.join(",")})` : ""}`
-    : `HTTP/2, ${http2.streams} streams${http2.joinedMidway ? ", joined mid-way" : ""}`;
+  const what = isEncrypted(http2)
+    ? `TLS${http2.tls?.alpnOffered.length ? ` (ALPN ${http2.tls.alpnSelected ?? http2.tls.alpnOffered.join(",")})` : ""}, not decrypted: ${http2.tls?.decryption ?? "no keys"}`
+    : `HTTP/2${http2.discovery === "tls" ? " over TLS" : ""}, ${http2.streams} streams${http2.joinedMidway ? ", joined mid-way" : ""}`;
   return `conn ${view.id} ${view.client} → ${view.server}: ${what}, ${view.closeReason ?? "open"} — ${verdict}`;
 }
 

@@ -3,7 +3,7 @@
 
 import type { Http2ConnectionInfo } from "../http2/http2-events.js";
 import type { TcpConnection } from "../tcp/tcp-events.js";
-import { toConnectionView, type ConnectionView } from "./connection-view.js";
+import { isEncrypted, toConnectionView, type ConnectionView } from "./connection-view.js";
 
 /** How many connections ended, by what they carried (`tls`: listed with ALPN and SNI, not decrypted). */
 export interface ConnectionCounts {
@@ -37,7 +37,7 @@ export class ConnectionCollector {
     const view = toConnectionView(connection, this.#http2.get(connection.id));
     this.#http2.delete(connection.id);
     this.#counts.tcp++;
-    if (view.http2?.discovery === "tls") this.#counts.tls++;
+    if (view.http2 !== undefined && isEncrypted(view.http2)) this.#counts.tls++;
     else if (view.http2 !== undefined) this.#counts.http2++;
     // Connection ids count up from 1 in order of first packet, so the first N are ids 1..N,
     // whichever order they end in.

@@ -52,10 +52,10 @@ export interface ConnectionView {
 
 /** The HTTP/2 side of a connection (README: connections JSON). */
 export interface Http2View {
-  /** prior-knowledge, h2c-upgrade, mid-connection, forced-port, or tls (not decrypted). */
+  /** prior-knowledge, h2c-upgrade, mid-connection, forced-port, or tls (see `tls.decryption`). */
   discovery: string;
   joinedMidway: boolean;
-  tls?: { alpnOffered: string[]; alpnSelected: string | null; serverName: string | null };
+  tls?: { alpnOffered: string[]; alpnSelected: string | null; serverName: string | null; decryption: string; decryptionDetail: string };
   streams: number;
   framesByType: Record<string, number>;
   resets: Array<{ stream: number; errorCode: string; sender: string; packet: number }>;
@@ -66,6 +66,11 @@ export interface Http2View {
   pingRoundTripsMs: number[];
   /** Settings in force at the end per side; null when never known (joined mid-way). */
   settings: { client: Array<[string, number]>; server: Array<[string, number]> } | null;
+}
+
+/** A TLS connection whose HTTP/2 could not be read (no keys, or decryption failed). */
+export function isEncrypted(http2: Http2View): boolean {
+  return http2.discovery === "tls" && http2.tls?.decryption !== "decrypted";
 }
 
 export function toConnectionView(connection: TcpConnection, http2?: Http2ConnectionInfo): ConnectionView {
@@ -95,7 +100,10 @@ function toHttp2View(info: Http2ConnectionInfo): Http2View {
     discovery: info.discovery,
     joinedMidway: info.joinedMidway,
     ...(info.tls === undefined ? {} : {
-      tls: { alpnOffered: info.tls.alpnOffered, alpnSelected: info.tls.alpnSelected ?? null, serverName: info.tls.serverName ?? null },
+      tls: {
+        alpnOffered: info.tls.alpnOffered, alpnSelected: info.tls.alpnSelected ?? null, serverName: info.tls.serverName ?? null,
+        decryption: info.tls.decryption, decryptionDetail: info.tls.decryptionDetail,
+      },
     }),
     streams: info.streams,
     framesByType: info.framesByType,

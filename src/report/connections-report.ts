@@ -2,7 +2,7 @@
 
 import Table from "cli-table3";
 import type { CaptureSummary } from "../pipeline.js";
-import type { ConnectionView, Http2View } from "./connection-view.js";
+import { isEncrypted, type ConnectionView, type Http2View } from "./connection-view.js";
 import { formatBytes, formatSeconds } from "./format-units.js";
 
 /** `omitted`: connections counted but not listed (past --max-connections). */
@@ -28,7 +28,7 @@ export function formatConnectionsTable(connections: ConnectionView[], summary: C
       gaps === 0 ? "0" : `${gaps} (${formatBytes(gapBytes)})`,
       view.handshakeSeen ? view.rolesDecidedBy : `${view.rolesDecidedBy}, joined mid-way`,
       formatProtocol(view),
-      view.http2 && view.http2.discovery !== "tls" ? view.http2.streams : "",
+      view.http2 && !isEncrypted(view.http2) ? view.http2.streams : "",
       view.http2 ? formatResets(view.http2) : "",
       view.http2 ? view.http2.goaways.map((goaway) => `${goaway.errorCode} by ${goaway.sender}`).join(", ") : "",
     ]);
@@ -39,6 +39,7 @@ export function formatConnectionsTable(connections: ConnectionView[], summary: C
 function formatProtocol(view: ConnectionView): string {
   const http2 = view.http2;
   if (http2 === undefined) return "";
+  if (http2.discovery === "tls" && !isEncrypted(http2)) return "HTTP/2 (TLS, decrypted)";
   if (http2.discovery === "tls") {
     const alpn = http2.tls?.alpnSelected ?? (http2.tls?.alpnOffered.length ? `offers ${http2.tls.alpnOffered.join(",")}` : "no ALPN");
     return `TLS (${alpn})`;
@@ -49,7 +50,7 @@ function formatProtocol(view: ConnectionView): string {
 
 /** "3 (CANCEL×2 by client, INTERNAL_ERROR by server)". */
 function formatResets(http2: Http2View): string {
-  if (http2.resets.length === 0) return http2.discovery === "tls" ? "" : "0";
+  if (http2.resets.length === 0) return isEncrypted(http2) ? "" : "0";
   const counts = new Map<string, number>();
   for (const reset of http2.resets) {
     const key = `${reset.errorCode} by ${reset.sender}`;

@@ -70,6 +70,11 @@ export class TlsRecordReader {
     return record;
   }
 
+  /** Stream offset of the next record. */
+  get streamOffset(): number {
+    return this.#streamOffset;
+  }
+
   /** Octets received but not yet part of a whole record. */
   get pendingBytes(): number {
     return this.#bufferEnd - this.#bufferStart;

@@ -29,6 +29,7 @@ export interface AnalyzeOptions {
   h2Port: string[];
   follow?: boolean;
   maxConnections: number;
+  keylog?: string;
 }
 
 export function analyzeCommand(io: CliIo, setExitCode: (code: number) => void): Command {
@@ -40,6 +41,7 @@ export function analyzeCommand(io: CliIo, setExitCode: (code: number) => void): 
     .option("--set <rule.param=value>", "set one rule parameter (repeatable), e.g. rst-internal-error-burst.count=10", collect, [])
     .addOption(new Option("--fail-on <severity>", "exit 1 when a finding is at or above this severity").choices(["error", "warning", "info", "none"]).default("error"))
     .option("--h2-port <ports>", "decode TCP connections on these ports as cleartext HTTP/2 even without a preface (comma-separated or repeated)", collect, [])
+    .option("--keylog <file>", "decrypt TLS with this NSS key log (SSLKEYLOGFILE); a pcapng's Decryption Secrets Blocks are used as well")
     .option("--follow", "print each finding the moment it is raised, then the summary at the end (for live input)")
     .option("--max-connections <n>", "list details of at most this many connections (those with findings always; the rest are counted)", parseCount, DEFAULT_MAX_REPORTED_CONNECTIONS)
     .addHelpText("after", "\nExit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 usage error;\n3 unreadable input; 4 damaged capture (results cover what was read); 70 internal error.")
@@ -219,7 +221,7 @@ async function analyzeCapture(capture: string, label: string | undefined, settin
   const collector = new ConnectionCollector(options.maxConnections);
   const withFindings = new Set<number>();
   let frames = 0;
-  const run = await runAnalysis(capture, io, { http2Ports: ports }, (event) => {
+  const run = await runAnalysis(capture, io, { http2Ports: ports, keyLogFile: options.keylog }, (event) => {
     if (startTime === undefined && "timeUs" in event) startTime = event.timeUs / 1e6;
     engine.event(event);
     if (event.kind === "h2.frame") frames++;

@@ -22,20 +22,21 @@ export function connectionsCommand(io: CliIo, setExitCode: (code: number) => voi
         .default("table"),
     )
     .option("--h2-port <ports>", "decode TCP connections on these ports as cleartext HTTP/2 even without a preface (comma-separated or repeated)", collect, [])
+    .option("--keylog <file>", "decrypt TLS with this NSS key log (SSLKEYLOGFILE); a pcapng's Decryption Secrets Blocks are used as well")
     .option("--max-connections <n>", "list at most this many connections (the rest are counted)", parseCount, DEFAULT_MAX_REPORTED_CONNECTIONS)
-    .action(async (capture: string, options: { format: ConnectionsFormat; h2Port: string[]; maxConnections: number }) => {
-      setExitCode(await runConnections(capture, options.format, options.h2Port, options.maxConnections, io));
+    .action(async (capture: string, options: { format: ConnectionsFormat; h2Port: string[]; maxConnections: number; keylog?: string }) => {
+      setExitCode(await runConnections(capture, options.format, options.h2Port, options.maxConnections, options.keylog, io));
     });
 }
 
-async function runConnections(capture: string, format: ConnectionsFormat, portWords: string[], maxConnections: number, io: CliIo): Promise<number> {
+async function runConnections(capture: string, format: ConnectionsFormat, portWords: string[], maxConnections: number, keyLogFile: string | undefined, io: CliIo): Promise<number> {
   const http2Ports = parsePortList(portWords);
   if (typeof http2Ports === "string") {
     io.stderr(`h2scope: error: ${http2Ports}\n`);
     return EXIT_USAGE;
   }
   const collector = new ConnectionCollector(maxConnections);
-  const run = await runAnalysis(capture, io, { http2Ports }, (event) => {
+  const run = await runAnalysis(capture, io, { http2Ports, keyLogFile }, (event) => {
     if (event.kind === "h2.connection") collector.http2(event.connection);
     if (event.kind !== "tcp.close") return;
     const view = collector.close(event.connection);

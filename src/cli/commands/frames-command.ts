@@ -11,6 +11,7 @@ import { collect, parsePortList } from "../parse-options.js";
 import { runAnalysis } from "../run-analysis.js";
 
 interface FramesOptions {
+  keylog?: string;
   format: "text" | "ndjson";
   connection?: string;
   stream?: string;
@@ -27,6 +28,7 @@ export function framesCommand(io: CliIo, setExitCode: (code: number) => void): C
     .option("--stream <id>", "only this stream (0 for connection-level frames)")
     .option("--type <types>", "only these frame types, comma-separated or repeated, e.g. HEADERS,RST_STREAM", collect, [])
     .option("--h2-port <ports>", "decode TCP connections on these ports as cleartext HTTP/2 even without a preface (comma-separated or repeated)", collect, [])
+    .option("--keylog <file>", "decrypt TLS with this NSS key log (SSLKEYLOGFILE); a pcapng's Decryption Secrets Blocks are used as well")
     .action(async (capture: string, options: FramesOptions) => {
       setExitCode(await runFrames(capture, options, io));
     });
@@ -56,7 +58,7 @@ async function runFrames(capture: string, options: FramesOptions, io: CliIo): Pr
   let startTime: number | undefined;
   // Window shifts caused by settings come just before the settings-acked event that explains them.
   let shifts: Array<Extract<Http2Event, { kind: "h2.window" }>> = [];
-  const run = await runAnalysis(capture, io, { http2Ports: ports }, (event) => {
+  const run = await runAnalysis(capture, io, { http2Ports: ports, keyLogFile: options.keylog }, (event) => {
     if (event.kind === "h2.window") {
       if (event.cause === "settings") shifts.push(event);
       return;

@@ -58,6 +58,8 @@ export interface Http2ConnectionOptions {
   emit: (event: Http2Event) => void;
   /** DATA frames arrive without their payload bytes (see FrameDecoderOptions). */
   discardDataPayload?: boolean;
+  /** Facts already announced for this connection (TLS, found at the ClientHello): filled in place. */
+  info?: Http2ConnectionInfo;
 }
 
 export class Http2Connection {
@@ -91,11 +93,13 @@ export class Http2Connection {
     this.#limits = options.limits;
     this.#clientDirection = tcp.clientDirection;
     const joinedMidway = options.discovery === "mid-connection" || options.discovery === "forced-port";
-    this.#rolesCertain = options.discovery === "prior-knowledge" || options.discovery === "h2c-upgrade" || tcp.roleSource === "syn" || tcp.roleSource === "syn-ack";
-    this.info = {
-      tcp, discovery: options.discovery, joinedMidway, tls: undefined, framesByType: {}, streams: 0, resets: [], goaways: [],
+    this.#rolesCertain = options.discovery === "prior-knowledge" || options.discovery === "h2c-upgrade" || options.discovery === "tls"
+      || tcp.roleSource === "syn" || tcp.roleSource === "syn-ack";
+    const fresh: Http2ConnectionInfo = {
+      tcp, discovery: options.discovery, joinedMidway, tls: options.info?.tls, framesByType: {}, streams: 0, resets: [], goaways: [],
       unknownHeaderFields: 0, anomalies: 0, settingsRoundTripsMs: [], pingRoundTripsMs: [], settings: undefined,
     };
+    this.info = options.info === undefined ? fresh : Object.assign(options.info, fresh);
     this.#settings = new SettingsTracker(!joinedMidway);
     this.#connectionWindows = joinedMidway
       ? [undefined, undefined]

@@ -6,6 +6,12 @@ export interface TlsHello {
   /** ALPN: offered list (ClientHello) or the one chosen (ServerHello; TLS 1.3 hides it). */
   alpn: string[];
   serverName: string | undefined;
+  /** The 32-octet random: a key log finds a session's secrets by the client's. */
+  random: Uint8Array;
+  /** ServerHello: the chosen cipher suite. */
+  cipherSuite: number | undefined;
+  /** ServerHello: the version from supported_versions (0x0304 for TLS 1.3), else the legacy one. */
+  version: number;
 }
 
 const CONTENT_TYPE_HANDSHAKE = 22;
@@ -13,6 +19,7 @@ const HANDSHAKE_CLIENT_HELLO = 1;
 const HANDSHAKE_SERVER_HELLO = 2;
 const EXTENSION_SERVER_NAME = 0;
 const EXTENSION_ALPN = 16;
+const EXTENSION_SUPPORTED_VERSIONS = 43;
 /** A hello larger than this is not worth waiting for (real ones are a few hundred octets). */
 export const MAX_TLS_HELLO_BYTES = 16 * 1024;
 
@@ -52,6 +59,9 @@ export function parseTlsHello(bytes: Uint8Array): TlsHello | "invalid" | undefin
 }
 
 function readHello(message: Uint8Array, kind: TlsHello["kind"]): TlsHello {
+  const legacyVersion = (message[4]! << 8) | message[5]!;
+  const random = message.slice(6, 6 + 32);
+  if (random.byteLength < 32) throw new RangeError("hello cut short");
   let cursor = 4 + 2 + 32; // handshake header, legacy version, random
   const take = (length: number) => {
     if (cursor + length > message.byteLength) throw new RangeError("hello cut short");
@@ -65,14 +75,16 @@ function readHello(message: Uint8Array, kind: TlsHello["kind"]): TlsHello {
     return (bytes[0]! << 8) | bytes[1]!;
   };
   take(u8()); // session id
+  let cipherSuite: number | undefined;
   if (kind === "client-hello") {
     take(u16()); // cipher suites
     take(u8()); // compression methods
+    cipherSuite = undefined;
   } else {
-    take(2); // cipher suite
+    cipherSuite = u16();
     take(1); // compression method
   }
-  const hello: TlsHello = { kind, alpn: [], serverName: undefined };
+  const hello: TlsHello = { kind, alpn: [], serverName: undefined, random, cipherSuite, version: legacyVersion };
   if (cursor >= message.byteLength) return hello;
   const extensionsEnd = cursor + 2 + u16();
   while (cursor + 4 <= extensionsEnd) {
@@ -85,6 +97,8 @@ function readHello(message: Uint8Array, kind: TlsHello["kind"]): TlsHello {
         hello.alpn.push(new TextDecoder("latin1").decode(data.subarray(position + 1, position + 1 + length)));
         position += 1 + length;
       }
+    } else if (type === EXTENSION_SUPPORTED_VERSIONS && kind === "server-hello" && data.byteLength === 2) {
+      hello.version = (data[0]! << 8) | data[1]!;
     } else if (type === EXTENSION_SERVER_NAME && data.byteLength > 5 && data[2] === 0) {
       const length = (data[3]! << 8) | data[4]!;
       hello.serverName = new TextDecoder("latin1").decode(data.subarray(5, 5 + length));

@@ -1,0 +1,78 @@
+// TLS decryption from the command line, on curl's real TLS 1.3 conversation with nghttpd: the
+// secrets inside a pcapng (Decryption Secrets Block) or beside a pcap (--keylog), and what is
+// reported when they are missing or wrong.
+
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { FIXTURES_DIR, fixturePath, loadFixtureMetas } from "../support/fixtures.js";
+import { runCli } from "../support/run-cli.js";
+
+const metas = new Map(loadFixtureMetas().map((meta) => [meta.name, meta] as const));
+const withSecrets = fixturePath(metas.get("h2-tls-dsb")!);
+const plain = fixturePath(metas.get("h2-tls-keylog")!);
+const keyLog = join(FIXTURES_DIR, (metas.get("h2-tls-keylog") as { keyLog?: string }).keyLog!);
+
+function frameLines(stdout: string): unknown[] {
+  return stdout.trim().split("\n").filter((line) => line !== "").map((line) => JSON.parse(line)).filter((record) => record.type !== undefined);
+}
+
+function writeTemp(name: string, text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), "h2scope-keylog-")), name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe("TLS decryption (h2scope CLI)", () => {
+  it("decodes the same frames with --keylog as with the pcapng's Decryption Secrets Block", async () => {
+    const fromDsb = await runCli(["frames", "-f", "ndjson", withSecrets]);
+    const fromKeyLog = await runCli(["frames", "-f", "ndjson", "--keylog", keyLog, plain]);
+    expect(fromKeyLog.exitCode).toBe(0);
+    const frames = frameLines(fromKeyLog.stdout);
+    expect(frames.length).toBeGreaterThan(0);
+    expect(frames).toEqual(frameLines(fromDsb.stdout));
+    const connections = JSON.parse((await runCli(["connections", "-f", "json", "--keylog", keyLog, plain])).stdout);
+    expect(connections.connections[0].http2.tls).toMatchObject({ decryption: "decrypted", alpnOffered: ["h2", "http/1.1"] });
+  });
+
+  it("without keys lists the connection as TLS and says why it was not decrypted", async () => {
+    const connections = JSON.parse((await runCli(["connections", "-f", "json", plain])).stdout);
+    expect(connections.connections[0].http2.tls.decryption).toBe("no-keys");
+    expect(connections.connections[0].http2.tls.decryptionDetail).toContain("--keylog");
+    expect(connections.connections[0].http2.framesByType).toEqual({});
+    const analysis = await runCli(["analyze", plain]);
+    expect(analysis.stdout).toContain("1 TLS (not decrypted)");
+    expect(analysis.stdout).toContain("not decrypted: no-keys");
+  });
+
+  it("names the client random when the key log has no entry for it", async () => {
+    const otherSession = readFileSync(keyLog, "latin1").replace(/ ([0-9a-f]{64}) /g, ` ${"0".repeat(64)} `);
+    const connections = JSON.parse((await runCli(["connections", "-f", "json", "--keylog", writeTemp("other.keys", otherSession), plain])).stdout);
+    const tls = connections.connections[0].http2.tls;
+    expect(tls.decryption).toBe("no-keys");
+    const random = /^CLIENT_HANDSHAKE_TRAFFIC_SECRET ([0-9a-f]{64}) /m.exec(readFileSync(keyLog, "latin1"))![1]!;
+    expect(tls.decryptionDetail).toContain(random);
+  });
+
+  it("reports wrong secrets as bad-key and decodes nothing from them", async () => {
+    // Flip the last hex digit of every secret: same sessions, wrong keys.
+    const wrong = readFileSync(keyLog, "latin1").replace(/([0-9a-f])$/gm, (digit) => (digit === "0" ? "1" : "0"));
+    const result = await runCli(["connections", "-f", "json", "--keylog", writeTemp("wrong.keys", wrong), plain]);
+    const tls = JSON.parse(result.stdout).connections[0].http2.tls;
+    expect(tls.decryption).toBe("bad-key");
+    expect(tls.decryptionDetail).toMatch(/did not authenticate/);
+    expect(frameLines((await runCli(["frames", "-f", "ndjson", "--keylog", writeTemp("wrong.keys", wrong), plain])).stdout)).toEqual([]);
+  });
+
+  it("warns about key log lines it cannot read and exits 3 on a missing key log", async () => {
+    const withJunk = `${readFileSync(keyLog, "latin1")}not a key log line\n`;
+    const result = await runCli(["connections", "--keylog", writeTemp("junk.keys", withJunk), plain]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toMatch(/key log .*junk\.keys: 1 line not understood \(first: line \d+\)/);
+    expect(result.stdout).toContain("HTTP/2 (TLS, decrypted)");
+    const missing = await runCli(["frames", "--keylog", "/nonexistent.keys", plain]);
+    expect(missing.exitCode).toBe(3);
+    expect(missing.stderr).toContain("cannot read key log /nonexistent.keys: no such file");
+  });
+});
