@@ -61,6 +61,7 @@ interface TlsTracked {
   connection: Http2Connection | undefined;
   /** The plaintext is something else (HTTP/1.1 over TLS, say). */
   notHttp2: boolean;
+  waitingBytes: number;
 }
 
 export class Http2Analyzer {
@@ -233,7 +234,7 @@ export class Http2Analyzer {
       framesByType: {}, streams: 0, resets: [], goaways: [], unknownHeaderFields: 0, anomalies: 0,
       settingsRoundTripsMs: [], pingRoundTripsMs: [], settings: undefined,
     };
-    const state: TlsTracked = { status: "tls", info, session: undefined, waiting: [], clientHead: new Uint8Array(0), connection: undefined, notHttp2: false };
+    const state: TlsTracked = { status: "tls", info, session: undefined, waiting: [], waitingBytes: 0, clientHead: new Uint8Array(0), connection: undefined, notHttp2: false };
     // Even without keys the session reads the hellos (ALPN chosen, version, suite).
     state.session = new TlsSession(keyLog ?? { sessions: new Map(), badLines: [] }, tcp.clientDirection, {
       plaintext: (direction, bytes, plainPacket, plainTime) => this.#plaintext(tcp, state, direction, bytes, plainPacket, plainTime),
@@ -263,7 +264,15 @@ export class Http2Analyzer {
     }
     if (state.notHttp2) return;
     state.waiting.push({ direction, bytes, packetNumber, timeUs });
-    if (direction !== tcp.clientDirection) return;
+    state.waitingBytes += bytes.byteLength;
+    if (direction !== tcp.clientDirection) {
+      // The client has not spoken: the server's plaintext waits, but not without bound.
+      if (state.waitingBytes > MAX_DETECTION_BYTES) {
+        state.notHttp2 = true;
+        state.waiting = [];
+      }
+      return;
+    }
     state.clientHead = append(state.clientHead, bytes);
     if (startsWith(state.clientHead, CLIENT_PREFACE)) {
       state.connection = new Http2Connection({
