@@ -237,8 +237,17 @@ export class Http2Analyzer {
     const state: TlsTracked = { status: "tls", info, session: undefined, waiting: [], waitingBytes: 0, clientHead: new Uint8Array(0), connection: undefined, notHttp2: false };
     // Even without keys the session reads the hellos (ALPN chosen, version, suite).
     state.session = new TlsSession(keyLog ?? { sessions: new Map(), badLines: [] }, tcp.clientDirection, {
-      plaintext: (direction, bytes, plainPacket, plainTime) => this.#plaintext(tcp, state, direction, bytes, plainPacket, plainTime),
+      plaintext: (direction, bytes, plainPacket, plainTime) => {
+        // Once anything was decrypted the connection counts as decrypted.
+        info.tls!.decryption = "decrypted";
+        this.#plaintext(tcp, state, direction, bytes, plainPacket, plainTime);
+      },
       status: (decryption, detail) => {
+        if (info.tls!.decryption === "decrypted") {
+          // A later problem (a gap, a record that fails) is kept in the detail.
+          if (decryption !== "decrypted") info.tls!.decryptionDetail = detail;
+          return;
+        }
         info.tls!.decryption = decryption;
         info.tls!.decryptionDetail = decryption === "no-keys" && (keyLog === undefined || keyLog.sessions.size === 0)
           ? "no key log (--keylog) and no Decryption Secrets Block in the capture"

@@ -6,9 +6,13 @@ import { parseTlsHello, type TlsHello } from "../http2/detect/tls-hello.js";
 import type { Direction } from "../tcp/tcp-events.js";
 import { secretsFor, type KeyLog } from "./keylog.js";
 import { TlsRecordReader } from "./record-reader.js";
+import type { TlsDirection } from "./tls-direction.js";
+import { Tls12Direction } from "./tls12-direction.js";
+import { TLS12_CIPHER_SUITES, tls12KeyBlock, Tls12RecordOpener } from "./tls12-record-protection.js";
 import { Tls13Direction } from "./tls13-direction.js";
 import { TLS13_CIPHER_SUITES } from "./tls13-record-protection.js";
 
+const TLS12 = 0x0303;
 const TLS13 = 0x0304;
 const CONTENT_CHANGE_CIPHER_SPEC = 20;
 /** RFC 8446 §4.1.3: a ServerHello with this random is a HelloRetryRequest. */
@@ -42,8 +46,10 @@ export class TlsSession {
   /** Plain handshake records per direction until its hello is parsed. */
   readonly #helloBytes: [Uint8Array, Uint8Array] = [new Uint8Array(0), new Uint8Array(0)];
   readonly #hellos: [TlsHello | undefined, TlsHello | undefined] = [undefined, undefined];
-  #directions: [Tls13Direction, Tls13Direction] | undefined;
+  #directions: [TlsDirection, TlsDirection] | undefined;
   #decryption: TlsDecryption = "pending";
+  /** A direction lost bytes to a capture gap: its record boundaries and sequence are gone. */
+  readonly #lost: [boolean, boolean] = [false, false];
   /** A HelloRetryRequest was seen (at most one is allowed). */
   #retried = false;
 
@@ -58,10 +64,10 @@ export class TlsSession {
   }
 
   data(direction: Direction, bytes: Uint8Array, packetNumber: number, timeUs: number): void {
-    if (this.#decryption !== "pending" && this.#decryption !== "decrypted") return;
+    if (!this.#reading(direction)) return;
     const reader = this.#readers[direction];
     reader.push(bytes);
-    for (let record = reader.next(); this.#decryption === "pending" || this.#decryption === "decrypted"; record = reader.next()) {
+    for (let record = reader.next(); this.#reading(direction); record = reader.next()) {
       if (record === "need-more") return;
       if (record === "not-tls") {
         this.#set("not-tls", `the ${this.#side(direction)}'s bytes stop being TLS records at stream offset ${reader.streamOffset}`);
@@ -119,9 +125,18 @@ export class TlsSession {
 
   /** Lost bytes: records and their implicit sequence numbers cannot be recovered after it. */
   gap(direction: Direction, length: number): void {
-    if (this.#decryption === "pending" || this.#decryption === "decrypted") {
-      this.#set("gap", `${length} bytes of the ${this.#side(direction)}'s TLS stream are missing from the capture; decryption stops there`);
-    }
+    if (!this.#reading(direction)) return;
+    this.#lost[direction] = true;
+    this.#set("gap", `${length} bytes of the ${this.#side(direction)}'s TLS stream are missing from the capture; that direction is not decrypted past them`);
+  }
+
+  /**
+   * Whether a direction is still read: until a failure that ends the session, and, after a gap,
+   * only the other direction (its records and sequence numbers are intact).
+   */
+  #reading(direction: Direction): boolean {
+    const decryption = this.#decryption;
+    return (decryption === "pending" || decryption === "decrypted" || decryption === "gap") && !this.#lost[direction];
   }
 
   #chooseKeys(): void {
@@ -131,8 +146,12 @@ export class TlsSession {
       this.#set("no-keys", "the ClientHello was not captured");
       return;
     }
+    if (serverHello.version === TLS12) {
+      this.#chooseTls12Keys(clientHello, serverHello);
+      return;
+    }
     if (serverHello.version !== TLS13) {
-      this.#set("unsupported-version", `TLS version 0x${serverHello.version.toString(16)}: h2scope decrypts TLS 1.3 so far`);
+      this.#set("unsupported-version", `TLS version 0x${serverHello.version.toString(16)}: h2scope decrypts TLS 1.2 and 1.3`);
       return;
     }
     const suite = TLS13_CIPHER_SUITES.get(serverHello.cipherSuite ?? -1);
@@ -149,6 +168,23 @@ export class TlsSession {
     }
     const client = new Tls13Direction(suite, secrets!.get(names[0]!)!, secrets!.get(names[1]!)!);
     const server = new Tls13Direction(suite, secrets!.get(names[2]!)!, secrets!.get(names[3]!)!);
+    this.#directions = this.#clientDirection === 0 ? [client, server] : [server, client];
+  }
+
+  #chooseTls12Keys(clientHello: TlsHello, serverHello: TlsHello): void {
+    const suite = TLS12_CIPHER_SUITES.get(serverHello.cipherSuite ?? -1);
+    if (suite === undefined) {
+      this.#set("unsupported-cipher-suite", `TLS 1.2 cipher suite 0x${(serverHello.cipherSuite ?? 0).toString(16).padStart(4, "0")} (h2scope opens the AEAD suites HTTP/2 allows)`);
+      return;
+    }
+    const masterSecret = secretsFor(this.#keyLog, clientHello.random)?.get("CLIENT_RANDOM");
+    if (masterSecret === undefined) {
+      this.#set("no-keys", `no CLIENT_RANDOM in the key log for client random ${Buffer.from(clientHello.random).toString("hex")}`);
+      return;
+    }
+    const keys = tls12KeyBlock(suite, masterSecret, clientHello.random, serverHello.random);
+    const client = new Tls12Direction(new Tls12RecordOpener(suite, keys.client));
+    const server = new Tls12Direction(new Tls12RecordOpener(suite, keys.server));
     this.#directions = this.#clientDirection === 0 ? [client, server] : [server, client];
   }
 

@@ -3,6 +3,7 @@
 // (RFC 8446 §4.4.4, §4.6.3, §7.2). Fed records in stream order; gives back what they carried.
 
 import type { TlsRecord } from "./record-reader.js";
+import { splitHandshakeMessages, type TlsDirection, type TlsDirectionOutput } from "./tls-direction.js";
 import { Tls13RecordOpener, type Tls13CipherSuite } from "./tls13-record-protection.js";
 
 const CONTENT_CHANGE_CIPHER_SPEC = 20;
@@ -12,19 +13,12 @@ const CONTENT_APPLICATION_DATA = 23;
 const HANDSHAKE_FINISHED = 20;
 const HANDSHAKE_KEY_UPDATE = 24;
 
-export type Tls13DirectionOutput =
-  | { kind: "application-data"; data: Uint8Array; record: TlsRecord }
-  | { kind: "alert"; level: number; description: number; record: TlsRecord }
-  | { kind: "handshake"; messageTypes: number[]; record: TlsRecord }
-  /** A record that did not authenticate under the key the stream position calls for. */
-  | { kind: "undecryptable"; reason: "bad-tag" | "malformed"; record: TlsRecord };
-
-export class Tls13Direction {
+export class Tls13Direction implements TlsDirection {
   readonly #handshake: Tls13RecordOpener;
   readonly #application: Tls13RecordOpener;
   #current: Tls13RecordOpener;
   /** Handshake octets not yet a whole message (messages may span records). */
-  #pendingHandshake = new Uint8Array(0);
+  #pendingHandshake: Uint8Array = new Uint8Array(0);
   #failed = false;
 
   constructor(suite: Tls13CipherSuite, handshakeSecret: Uint8Array, applicationSecret: Uint8Array) {
@@ -43,7 +37,7 @@ export class Tls13Direction {
    * carry nothing. After an undecryptable record the rest of the direction cannot be opened
    * either (sequence numbers are implicit), so it is reported once and later records are skipped.
    */
-  record(record: TlsRecord): Tls13DirectionOutput | undefined {
+  record(record: TlsRecord): TlsDirectionOutput | undefined {
     if (record.contentType === CONTENT_CHANGE_CIPHER_SPEC || this.#failed) return undefined;
     if (record.contentType !== CONTENT_APPLICATION_DATA) {
       this.#failed = true;
@@ -63,23 +57,14 @@ export class Tls13Direction {
 
   /** Types of the handshake messages completed by `content`, acting on Finished and KeyUpdate. */
   #handshakeMessages(content: Uint8Array): number[] {
-    const joined = new Uint8Array(this.#pendingHandshake.byteLength + content.byteLength);
-    joined.set(this.#pendingHandshake, 0);
-    joined.set(content, this.#pendingHandshake.byteLength);
-    const types: number[] = [];
-    let offset = 0;
-    while (offset + 4 <= joined.byteLength) {
-      const length = (joined[offset + 1]! << 16) | (joined[offset + 2]! << 8) | joined[offset + 3]!;
-      if (offset + 4 + length > joined.byteLength) break;
-      const type = joined[offset]!;
-      types.push(type);
+    const { types, rest } = splitHandshakeMessages(this.#pendingHandshake, content);
+    this.#pendingHandshake = rest;
+    for (const type of types) {
       // Keys change after the record that ends the message (RFC 8446 §5.1: a key change must
       // fall on a record boundary).
       if (type === HANDSHAKE_FINISHED && this.#current === this.#handshake) this.#current = this.#application;
       else if (type === HANDSHAKE_KEY_UPDATE && this.#current === this.#application) this.#current.update();
-      offset += 4 + length;
     }
-    this.#pendingHandshake = joined.slice(offset);
     return types;
   }
 }

@@ -2,97 +2,24 @@
 // loopback through a relay that records the bytes each way, the client's `keylog` event gives
 // the secrets, and what we decrypt must be exactly what the applications sent.
 
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { createServer as createTcpServer, connect as connectTcp, type AddressInfo, type Server, type Socket } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { connect as connectTls, createServer as createTlsServer } from "node:tls";
+import type { Server } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addKeyLogText, emptyKeyLog, secretsFor } from "../../src/tls/keylog.js";
 import { TlsRecordReader, type TlsRecord } from "../../src/tls/record-reader.js";
 import { Tls13Direction } from "../../src/tls/tls13-direction.js";
 import { TLS13_CIPHER_SUITES } from "../../src/tls/tls13-record-protection.js";
-
-interface Conversation {
-  clientToServer: Uint8Array;
-  serverToClient: Uint8Array;
-  keyLogText: string;
-  sent: Uint8Array;
-  replied: Uint8Array;
-}
+import { converse as converseAt, makeCertificate, type Conversation } from "../support/tls-conversation.js";
 
 let certificate: { key: Buffer; cert: Buffer };
-
-beforeAll(() => {
-  const directory = mkdtempSync(join(tmpdir(), "h2scope-tls-"));
-  execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
-    "-subj", "/CN=localhost", "-keyout", join(directory, "key.pem"), "-out", join(directory, "cert.pem")], { stdio: "ignore" });
-  certificate = { key: readFileSync(join(directory, "key.pem")), cert: readFileSync(join(directory, "cert.pem")) };
-});
-
 const servers: Server[] = [];
+beforeAll(() => {
+  certificate = makeCertificate();
+});
 afterAll(() => {
   for (const server of servers) server.close();
 });
 
-/** One TLS 1.3 conversation with `suite`: the client sends `request`, the server echoes it reversed. */
-async function converse(suite: string, request: Uint8Array): Promise<Conversation> {
-  const tlsServer = createTlsServer({ ...certificate, minVersion: "TLSv1.3", ciphers: suite }, (socket) => {
-    const received: Buffer[] = [];
-    let length = 0;
-    socket.on("data", (chunk: Buffer) => {
-      received.push(chunk);
-      length += chunk.byteLength;
-      if (length === request.byteLength) socket.end(Buffer.concat(received).reverse());
-    });
-  });
-  servers.push(tlsServer);
-  await new Promise<void>((resolve) => tlsServer.listen(0, "127.0.0.1", resolve));
-  const clientToServer: Buffer[] = [];
-  const serverToClient: Buffer[] = [];
-  let relayDone!: () => void;
-  const relayClosed = new Promise<void>((resolve) => (relayDone = resolve));
-  const relay = createTcpServer((inbound: Socket) => {
-    const outbound = connectTcp((tlsServer.address() as AddressInfo).port, "127.0.0.1");
-    inbound.on("data", (chunk: Buffer) => {
-      clientToServer.push(chunk);
-      outbound.write(chunk);
-    });
-    outbound.on("data", (chunk: Buffer) => {
-      serverToClient.push(chunk);
-      inbound.write(chunk);
-    });
-    inbound.on("end", () => outbound.end());
-    outbound.on("end", () => inbound.end());
-    outbound.on("close", () => relayDone());
-  });
-  servers.push(relay);
-  await new Promise<void>((resolve) => relay.listen(0, "127.0.0.1", resolve));
-  let keyLogText = "";
-  const replied = await new Promise<Buffer>((resolve, reject) => {
-    const client = connectTls({ host: "127.0.0.1", port: (relay.address() as AddressInfo).port, rejectUnauthorized: false, ciphers: suite, minVersion: "TLSv1.3" }, () => {
-      client.write(request);
-    });
-    const chunks: Buffer[] = [];
-    client.on("keylog", (line: Buffer) => (keyLogText += line.toString("latin1")));
-    client.on("data", (chunk: Buffer) => chunks.push(chunk));
-    client.on("end", () => {
-      client.end();
-      resolve(Buffer.concat(chunks));
-    });
-    client.on("error", reject);
-    setTimeout(() => reject(new Error("TLS conversation timed out")), 10_000).unref();
-  });
-  await relayClosed;
-  return {
-    clientToServer: new Uint8Array(Buffer.concat(clientToServer)),
-    serverToClient: new Uint8Array(Buffer.concat(serverToClient)),
-    keyLogText,
-    sent: request,
-    replied: new Uint8Array(replied),
-  };
-}
+const converse = (suite: string, request: Uint8Array): Promise<Conversation> => converseAt(certificate, "TLSv1.3", suite, request, servers);
 
 function records(bytes: Uint8Array, chunkSize: number): TlsRecord[] {
   const reader = new TlsRecordReader();

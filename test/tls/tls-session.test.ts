@@ -1,0 +1,84 @@
+// TlsSession on real conversations (OpenSSL peers through a recording relay), fed in the order
+// the bytes passed, as the pipeline feeds it: TLS 1.2 and 1.3, each AEAD suite HTTP/2 uses,
+// and what it says when the keys are missing, wrong, or bytes are lost.
+
+import type { Server } from "node:net";
+import type { SecureVersion } from "node:tls";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { addKeyLogText, emptyKeyLog } from "../../src/tls/keylog.js";
+import { TlsSession, type TlsDecryption } from "../../src/tls/tls-session.js";
+import { converse, makeCertificate, type Conversation } from "../support/tls-conversation.js";
+
+let certificate: { key: Buffer; cert: Buffer };
+const servers: Server[] = [];
+beforeAll(() => {
+  certificate = makeCertificate();
+});
+afterAll(() => {
+  for (const server of servers) server.close();
+});
+
+interface Replay {
+  plaintext: [Uint8Array, Uint8Array];
+  statuses: Array<[TlsDecryption, string]>;
+}
+
+/** Feeds the conversation to a TlsSession in relay order; `lose` drops one chunk (a capture gap). */
+function replay(conversation: Conversation, keyLogText: string, lose?: number): Replay {
+  const plaintext: [Buffer[], Buffer[]] = [[], []];
+  const statuses: Replay["statuses"] = [];
+  const session = new TlsSession(addKeyLogText(emptyKeyLog(), keyLogText), 0, {
+    plaintext: (direction, bytes) => plaintext[direction].push(Buffer.from(bytes)),
+    status: (decryption, detail) => statuses.push([decryption, detail]),
+  });
+  conversation.log.forEach((entry, index) => {
+    if (index === lose) session.gap(entry.direction, entry.bytes.byteLength);
+    else session.data(entry.direction, entry.bytes, index + 1, index);
+  });
+  return { plaintext: [new Uint8Array(Buffer.concat(plaintext[0])), new Uint8Array(Buffer.concat(plaintext[1]))], statuses };
+}
+
+const request = new Uint8Array(40_000).map((_, index) => (index * 13) & 0xff);
+const CASES: Array<[SecureVersion, string]> = [
+  ["TLSv1.2", "ECDHE-ECDSA-AES128-GCM-SHA256"],
+  ["TLSv1.2", "ECDHE-ECDSA-AES256-GCM-SHA384"],
+  ["TLSv1.2", "ECDHE-ECDSA-CHACHA20-POLY1305"],
+  ["TLSv1.3", "TLS_AES_128_GCM_SHA256"],
+  ["TLSv1.3", "TLS_CHACHA20_POLY1305_SHA256"],
+];
+
+describe("TlsSession with real OpenSSL peers", () => {
+  for (const [version, cipher] of CASES) {
+    it(`gives back exactly what each side sent: ${version} ${cipher}`, async () => {
+      const conversation = await converse(certificate, version, cipher, request, servers);
+      const result = replay(conversation, conversation.keyLogText);
+      expect(result.statuses.map(([decryption]) => decryption)).toEqual(["decrypted"]);
+      expect(result.plaintext[0]).toEqual(conversation.sent);
+      expect(result.plaintext[1]).toEqual(conversation.replied);
+    });
+  }
+
+  it("TLS 1.2: names the client random when the key log lacks it, and calls wrong secrets bad-key", async () => {
+    const conversation = await converse(certificate, "TLSv1.2", "ECDHE-ECDSA-AES128-GCM-SHA256", request.subarray(0, 500), servers);
+    const random = /^CLIENT_RANDOM ([0-9a-f]{64}) /im.exec(conversation.keyLogText)![1]!.toLowerCase();
+    const missing = replay(conversation, "");
+    expect(missing.statuses).toEqual([["no-keys", expect.stringContaining(random)]]);
+    expect(missing.plaintext[0].byteLength + missing.plaintext[1].byteLength).toBe(0);
+    const wrong = replay(conversation, conversation.keyLogText.replace(/[0-9a-f]$/gim, (digit) => (digit === "0" ? "1" : "0")));
+    expect(wrong.statuses[0]![0]).toBe("bad-key");
+    expect(wrong.plaintext[0].byteLength + wrong.plaintext[1].byteLength).toBe(0);
+  });
+
+  it("stops one direction at a capture gap and says so; the other direction is still decrypted", async () => {
+    const conversation = await converse(certificate, "TLSv1.3", "TLS_AES_128_GCM_SHA256", request, servers);
+    // Lose the last chunk of the client's request.
+    const lose = conversation.log.findLastIndex((entry) => entry.direction === 0 && entry.bytes.byteLength > 1000);
+    expect(lose).toBeGreaterThan(0);
+    const result = replay(conversation, conversation.keyLogText, lose);
+    expect(result.statuses.at(-1)![0]).toBe("gap");
+    expect(result.statuses.at(-1)![1]).toContain("client's TLS stream");
+    expect(result.plaintext[0].byteLength).toBeLessThan(conversation.sent.byteLength);
+    expect(conversation.sent.subarray(0, result.plaintext[0].byteLength)).toEqual(result.plaintext[0]);
+    expect(result.plaintext[1]).toEqual(conversation.replied);
+  });
+});
