@@ -75,4 +75,18 @@ describe("TLS decryption (h2scope CLI)", () => {
     expect(missing.exitCode).toBe(3);
     expect(missing.stderr).toContain("cannot read key log /nonexistent.keys: no such file");
   });
+
+  it("decrypts the connection whose keys are logged and names the client random of the one whose are not", async () => {
+    const meta = metas.get("tls13-one-key-missing")!;
+    const keys = join(FIXTURES_DIR, (meta as { keyLog?: string }).keyLog!);
+    const connections = JSON.parse((await runCli(["connections", "-f", "json", "--keylog", keys, fixturePath(meta)])).stdout).connections;
+    expect(connections.map((view: { http2: { tls: { decryption: string } } }) => view.http2.tls.decryption)).toEqual(["decrypted", "no-keys"]);
+    expect(connections[0].http2.streams).toBeGreaterThan(0);
+    expect(connections[1].http2.framesByType).toEqual({});
+    const loggedRandoms = [...readFileSync(keys, "latin1").matchAll(/^\S+ ([0-9a-f]{64}) /gm)].map((match) => match[1]);
+    const named = /client random ([0-9a-f]{64})/.exec(connections[1].http2.tls.decryptionDetail)![1];
+    expect(loggedRandoms).not.toContain(named);
+    const analysis = await runCli(["analyze", "--keylog", keys, fixturePath(meta)]);
+    expect(analysis.stdout).toMatch(/Connections: 2 TCP, 1 HTTP\/2, 1 TLS \(not decrypted\)/);
+  });
 });
