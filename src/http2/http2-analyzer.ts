@@ -10,6 +10,7 @@ import { isPlausibleFrameHeader } from "./frame/frame-plausibility.js";
 import { FRAME_HEADER_LENGTH, parseFrameHeader } from "./frame/parse-frame.js";
 import type { Http2ConnectionInfo, Http2Discovery, Http2Event } from "./http2-events.js";
 import type { KeyLog } from "../tls/keylog.js";
+import { cipherSuiteName, tlsVersionName } from "../tls/tls-names.js";
 import { TlsSession } from "../tls/tls-session.js";
 
 export interface Http2AnalyzerOptions {
@@ -227,7 +228,7 @@ export class Http2Analyzer {
     const info: Http2ConnectionInfo = {
       tcp, discovery: "tls", joinedMidway: false,
       tls: {
-        alpnOffered, alpnSelected: undefined, serverName,
+        alpnOffered, alpnSelected: undefined, serverName, version: undefined, cipherSuite: undefined,
         decryption: "pending",
         decryptionDetail: "",
       },
@@ -255,6 +256,8 @@ export class Http2Analyzer {
       },
       serverHello: (hello) => {
         info.tls!.alpnSelected = hello.alpn[0];
+        info.tls!.version = tlsVersionName(hello.version);
+        info.tls!.cipherSuite = cipherSuiteName(hello.cipherSuite ?? 0);
       },
     });
     this.#tracked.set(tcp.id, state);

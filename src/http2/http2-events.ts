@@ -29,6 +29,9 @@ export interface Http2ConnectionInfo {
     alpnOffered: string[];
     alpnSelected: string | undefined;
     serverName: string | undefined;
+    /** From the ServerHello: "TLS 1.3", "TLS 1.2", …, and the cipher suite's IANA name (or hex). */
+    version: string | undefined;
+    cipherSuite: string | undefined;
     /** Whether the application data was decrypted (with a key log), and if not, why. */
     decryption: TlsDecryption;
     decryptionDetail: string;

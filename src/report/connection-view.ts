@@ -55,7 +55,10 @@ export interface Http2View {
   /** prior-knowledge, h2c-upgrade, mid-connection, forced-port, or tls (see `tls.decryption`). */
   discovery: string;
   joinedMidway: boolean;
-  tls?: { alpnOffered: string[]; alpnSelected: string | null; serverName: string | null; decryption: string; decryptionDetail: string };
+  tls?: {
+    alpnOffered: string[]; alpnSelected: string | null; serverName: string | null; version: string | null; cipherSuite: string | null;
+    decryption: string; decryptionDetail: string;
+  };
   streams: number;
   framesByType: Record<string, number>;
   resets: Array<{ stream: number; errorCode: string; sender: string; packet: number }>;
@@ -102,6 +105,7 @@ function toHttp2View(info: Http2ConnectionInfo): Http2View {
     ...(info.tls === undefined ? {} : {
       tls: {
         alpnOffered: info.tls.alpnOffered, alpnSelected: info.tls.alpnSelected ?? null, serverName: info.tls.serverName ?? null,
+        version: info.tls.version ?? null, cipherSuite: info.tls.cipherSuite ?? null,
         decryption: info.tls.decryption, decryptionDetail: info.tls.decryptionDetail,
       },
     }),

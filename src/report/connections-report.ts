@@ -39,10 +39,11 @@ export function formatConnectionsTable(connections: ConnectionView[], summary: C
 function formatProtocol(view: ConnectionView): string {
   const http2 = view.http2;
   if (http2 === undefined) return "";
-  if (http2.discovery === "tls" && !isEncrypted(http2)) return "HTTP/2 (TLS, decrypted)";
+  const version = http2.tls?.version ?? "TLS";
+  if (http2.discovery === "tls" && !isEncrypted(http2)) return `HTTP/2 (${version}, decrypted)`;
   if (http2.discovery === "tls") {
     const alpn = http2.tls?.alpnSelected ?? (http2.tls?.alpnOffered.length ? `offers ${http2.tls.alpnOffered.join(",")}` : "no ALPN");
-    return `TLS (${alpn})`;
+    return `${version} (${alpn})`;
   }
   const how = { "prior-knowledge": "prior knowledge", "h2c-upgrade": "h2c upgrade", "mid-connection": "joined mid-way", "forced-port": "--h2-port" }[http2.discovery] ?? http2.discovery;
   return `HTTP/2 (${how})`;

@@ -70,7 +70,7 @@ describe("TLS decryption (h2scope CLI)", () => {
     const result = await runCli(["connections", "--keylog", writeTemp("junk.keys", withJunk), plain]);
     expect(result.exitCode).toBe(0);
     expect(result.stderr).toMatch(/key log .*junk\.keys: 1 line not understood \(first: line \d+\)/);
-    expect(result.stdout).toContain("HTTP/2 (TLS, decrypted)");
+    expect(result.stdout).toContain("HTTP/2 (TLS 1.3, decrypted)");
     const missing = await runCli(["frames", "--keylog", "/nonexistent.keys", plain]);
     expect(missing.exitCode).toBe(3);
     expect(missing.stderr).toContain("cannot read key log /nonexistent.keys: no such file");
@@ -88,5 +88,20 @@ describe("TLS decryption (h2scope CLI)", () => {
     expect(loggedRandoms).not.toContain(named);
     const analysis = await runCli(["analyze", "--keylog", keys, fixturePath(meta)]);
     expect(analysis.stdout).toMatch(/Connections: 2 TCP, 1 HTTP\/2, 1 TLS \(not decrypted\)/);
+  });
+
+  it("lists version and cipher suite from the ServerHello, with or without keys, as tshark recorded them", async () => {
+    const tlsFixtures = [...metas.values()].filter((meta) => (meta as { expect?: { tlsVersion?: string } }).expect?.tlsVersion !== undefined);
+    expect(tlsFixtures.length).toBeGreaterThanOrEqual(5);
+    for (const meta of tlsFixtures) {
+      const expected = (meta as unknown as { expect: { tlsVersion: string; cipherSuite: string } }).expect;
+      const tls = JSON.parse((await runCli(["connections", "-f", "json", fixturePath(meta)])).stdout).connections[0].http2.tls;
+      expect(tls.version, meta.name).toBe({ "0x0303": "TLS 1.2", "0x0304": "TLS 1.3" }[expected.tlsVersion]);
+      expect(tls.cipherSuite, meta.name).toMatch(new RegExp(`^TLS_`));
+      const code = Number(expected.cipherSuite);
+      const names: Record<number, string> = { 0x1301: "TLS_AES_128_GCM_SHA256", 0x1302: "TLS_AES_256_GCM_SHA384", 0x1303: "TLS_CHACHA20_POLY1305_SHA256",
+        0xc02b: "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", 0xc02c: "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", 0xcca9: "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256" };
+      expect(tls.cipherSuite, meta.name).toBe(names[code]);
+    }
   });
 });
