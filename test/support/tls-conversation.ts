@@ -44,29 +44,12 @@ export async function converse(certificate: { key: Buffer; cert: Buffer }, versi
   });
   servers.push(tlsServer);
   await new Promise<void>((resolve) => tlsServer.listen(0, "127.0.0.1", resolve));
-  const log: Conversation["log"] = [];
-  let relayDone!: () => void;
-  const relayClosed = new Promise<void>((resolve) => (relayDone = resolve));
-  const relay = createTcpServer((inbound: Socket) => {
-    const outbound = connectTcp((tlsServer.address() as AddressInfo).port, "127.0.0.1");
-    inbound.on("data", (chunk: Buffer) => {
-      log.push({ direction: 0, bytes: new Uint8Array(chunk) });
-      outbound.write(chunk);
-    });
-    outbound.on("data", (chunk: Buffer) => {
-      log.push({ direction: 1, bytes: new Uint8Array(chunk) });
-      inbound.write(chunk);
-    });
-    inbound.on("end", () => outbound.end());
-    outbound.on("end", () => inbound.end());
-    outbound.on("close", () => relayDone());
-  });
-  servers.push(relay);
-  await new Promise<void>((resolve) => relay.listen(0, "127.0.0.1", resolve));
+  const relay = await startRecordingRelay((tlsServer.address() as AddressInfo).port, servers);
+  const log = relay.log;
   let keyLogText = "";
   const replied = await new Promise<Buffer>((resolve, reject) => {
     const client = connectTls({
-      host: "127.0.0.1", port: (relay.address() as AddressInfo).port, rejectUnauthorized: false,
+      host: "127.0.0.1", port: relay.port, rejectUnauthorized: false,
       ciphers: cipher, minVersion: version, maxVersion: version,
     }, () => client.write(request));
     const chunks: Buffer[] = [];
@@ -79,7 +62,33 @@ export async function converse(certificate: { key: Buffer; cert: Buffer }, versi
     client.on("error", reject);
     setTimeout(() => reject(new Error("TLS conversation timed out")), 10_000).unref();
   });
-  await relayClosed;
+  await relay.closed;
   const joined = (direction: 0 | 1) => new Uint8Array(Buffer.concat(log.filter((entry) => entry.direction === direction).map((entry) => entry.bytes)));
   return { clientToServer: joined(0), serverToClient: joined(1), log, keyLogText, sent: request, replied: new Uint8Array(replied) };
+}
+
+/** A TCP relay to `targetPort` on loopback that records each chunk in the order it passed. */
+export async function startRecordingRelay(targetPort: number, servers: Server[]): Promise<{ port: number; log: Conversation["log"]; closed: Promise<void> }> {
+  const log: Conversation["log"] = [];
+  let relayDone!: () => void;
+  const closed = new Promise<void>((resolve) => (relayDone = resolve));
+  const relay = createTcpServer((inbound: Socket) => {
+    const outbound = connectTcp(targetPort, "127.0.0.1");
+    inbound.on("data", (chunk: Buffer) => {
+      log.push({ direction: 0, bytes: new Uint8Array(chunk) });
+      outbound.write(chunk);
+    });
+    outbound.on("data", (chunk: Buffer) => {
+      log.push({ direction: 1, bytes: new Uint8Array(chunk) });
+      inbound.write(chunk);
+    });
+    inbound.on("end", () => outbound.end());
+    outbound.on("end", () => inbound.end());
+    inbound.on("error", () => outbound.destroy());
+    outbound.on("error", () => inbound.destroy());
+    outbound.on("close", () => relayDone());
+  });
+  servers.push(relay);
+  await new Promise<void>((resolve) => relay.listen(0, "127.0.0.1", resolve));
+  return { port: (relay.address() as AddressInfo).port, log, closed };
 }

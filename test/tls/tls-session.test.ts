@@ -2,12 +2,16 @@
 // the bytes passed, as the pipeline feeds it: TLS 1.2 and 1.3, each AEAD suite HTTP/2 uses,
 // and what it says when the keys are missing, wrong, or bytes are lost.
 
-import type { Server } from "node:net";
-import type { SecureVersion } from "node:tls";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import type { AddressInfo, Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createServer as createTlsServer, type SecureVersion } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addKeyLogText, emptyKeyLog } from "../../src/tls/keylog.js";
 import { TlsSession, type TlsDecryption } from "../../src/tls/tls-session.js";
-import { converse, makeCertificate, type Conversation } from "../support/tls-conversation.js";
+import { converse, makeCertificate, startRecordingRelay, type Conversation } from "../support/tls-conversation.js";
 
 let certificate: { key: Buffer; cert: Buffer };
 const servers: Server[] = [];
@@ -80,5 +84,42 @@ describe("TlsSession with real OpenSSL peers", () => {
     expect(result.plaintext[0].byteLength).toBeLessThan(conversation.sent.byteLength);
     expect(conversation.sent.subarray(0, result.plaintext[0].byteLength)).toEqual(result.plaintext[0]);
     expect(result.plaintext[1]).toEqual(conversation.replied);
+  });
+
+  it("follows a TLS 1.3 KeyUpdate (OpenSSL s_client's `k` command) to the next traffic secret", async () => {
+    const received: Buffer[] = [];
+    const server = createTlsServer({ ...certificate, minVersion: "TLSv1.3" }, (socket) => {
+      socket.on("data", (chunk: Buffer) => received.push(chunk));
+      socket.on("end", () => socket.end());
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const relay = await startRecordingRelay((server.address() as AddressInfo).port, servers);
+    const keyLogFile = join(mkdtempSync(join(tmpdir(), "h2scope-keyupdate-")), "keys.txt");
+    const client = spawn("openssl", ["s_client", "-connect", `127.0.0.1:${relay.port}`, "-tls1_3", "-keylogfile", keyLogFile], { stdio: ["pipe", "pipe", "pipe"] });
+    // Bounded: s_client exits when its input ends; if it does not, it is stopped by its PID.
+    const guard = setTimeout(() => client.kill(), 8_000);
+    let output = "";
+    client.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    // s_client reports the KeyUpdate it sent on standard error.
+    client.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    // "k" on a line of its own makes s_client send KeyUpdate; the lines around it are data.
+    for (const line of ["before the update\n", "k\n", "after the update\n"]) {
+      await pause(300);
+      client.stdin.write(line);
+    }
+    await pause(300);
+    client.stdin.end();
+    await new Promise((resolve) => client.on("exit", resolve));
+    clearTimeout(guard);
+    await relay.closed;
+    expect(output).toContain("KEYUPDATE");
+    expect(Buffer.concat(received).toString()).toBe("before the update\nafter the update\n");
+    const log = relay.log;
+    const result = replay({ log, clientToServer: new Uint8Array(0), serverToClient: new Uint8Array(0), keyLogText: readFileSync(keyLogFile, "latin1"), sent: new Uint8Array(0), replied: new Uint8Array(0) },
+      readFileSync(keyLogFile, "latin1"));
+    expect(result.statuses.map(([decryption]) => decryption)).toEqual(["decrypted"]);
+    expect(Buffer.from(result.plaintext[0]).toString()).toBe("before the update\nafter the update\n");
   });
 });
