@@ -58,6 +58,8 @@ export interface AnalyzerOptions {
   keepDataPayloads?: boolean;
   /** NSS key log text (SSLKEYLOGFILE) for TLS; a pcapng's Decryption Secrets Blocks are added to it. */
   keyLogText?: string;
+  /** Text appended to the key log since the last call (a log still being written), asked for when keys are missing. */
+  moreKeyLogText?: () => string;
   /** Receives every event in capture order. */
   onEvent: (event: AnalysisEvent) => void;
 }
@@ -87,6 +89,7 @@ export class CaptureAnalyzer {
     const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.#onEvent = options.onEvent;
     this.keyLog = addKeyLogText(emptyKeyLog(), options.keyLogText ?? "");
+    this.keyLog.more = options.moreKeyLogText;
     const http2 = new Http2Analyzer({
       forcedPorts: new Set(options.http2Ports ?? []),
       limits: { maxHeaderBlockBytes: limits.maxHeaderBlockBytes, maxStreamsPerConnection: limits.maxStreamsPerConnection },

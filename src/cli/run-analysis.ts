@@ -1,6 +1,6 @@
 // Feeds a capture input through the analyzer, turning stopping errors into a result.
 
-import { readFile } from "node:fs/promises";
+import { closeSync, openSync, readSync } from "node:fs";
 import { H2scopeError } from "../errors.js";
 import { CaptureAnalyzer, type AnalysisEvent } from "../pipeline.js";
 import type { CliIo } from "./cli-io.js";
@@ -22,10 +22,11 @@ export interface AnalysisRun {
  */
 export async function runAnalysis(path: string, io: CliIo, options: { http2Ports?: number[]; keyLogFile?: string }, onEvent: (event: AnalysisEvent) => void): Promise<AnalysisRun> {
   const warnings: string[] = [];
-  const keyLogText = options.keyLogFile === undefined ? undefined : await readKeyLog(options.keyLogFile);
+  const keyLog = options.keyLogFile === undefined ? undefined : openKeyLog(options.keyLogFile);
   const analyzer = new CaptureAnalyzer({
     http2Ports: options.http2Ports,
-    keyLogText,
+    keyLogText: keyLog?.more(),
+    moreKeyLogText: keyLog?.more,
     // No command prints or judges DATA bytes: skip them rather than assemble them.
     keepDataPayloads: false,
     onEvent(event) {
@@ -67,16 +68,47 @@ export async function runAnalysis(path: string, io: CliIo, options: { http2Ports
   if (warnings.length > MAX_PRINTED_WARNINGS) {
     io.stderr(`h2scope: warning: ${warnings.length - MAX_PRINTED_WARNINGS} more warnings not shown (all are in --format json)\n`);
   }
+  keyLog?.close();
   noteSkippedPackets(analyzer, io);
   return { analyzer, warnings, stoppedBy };
 }
 
-async function readKeyLog(file: string): Promise<string> {
+/** LABEL, a client random, and a secret of a length TLS uses (32 or 48 octets; 64 for SHA-512). */
+const WHOLE_KEY_LOG_ENTRY = /^\S+ [0-9a-fA-F]{64} (?:[0-9a-fA-F]{64}|[0-9a-fA-F]{96}|[0-9a-fA-F]{128})\s*$/;
+
+/**
+ * A key log read as it grows: a client running with SSLKEYLOGFILE during a live capture appends
+ * a session's secrets around its handshake, so `more` reads whole lines added since the last call.
+ */
+function openKeyLog(file: string): { more: () => string; close: () => void } {
+  let descriptor: number;
   try {
-    return await readFile(file, "latin1");
+    descriptor = openSync(file, "r");
   } catch (error) {
     throw new H2scopeError("input-unreadable", `cannot read key log ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`);
   }
+  let offset = 0;
+  let partial = "";
+  const buffer = Buffer.alloc(64 * 1024);
+  return {
+    more: () => {
+      let text = partial;
+      for (let read = readSync(descriptor, buffer, 0, buffer.byteLength, offset); read > 0; read = readSync(descriptor, buffer, 0, buffer.byteLength, offset)) {
+        offset += read;
+        text += buffer.toString("latin1", 0, read);
+      }
+      // A line still being written waits for its newline, unless it is already a whole entry
+      // (a finished file whose last line has no newline).
+      const end = text.lastIndexOf("\n") + 1;
+      partial = text.slice(end);
+      if (WHOLE_KEY_LOG_ENTRY.test(partial)) {
+        partial = "";
+        return text;
+      }
+      return text.slice(0, end);
+    },
+    close: () => closeSync(descriptor),
+  };
 }
 
 function noteSkippedPackets(analyzer: CaptureAnalyzer, io: CliIo): void {

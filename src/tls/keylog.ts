@@ -13,6 +13,13 @@ export interface KeyLog {
   sessions: Map<string, SessionSecrets>;
   /** Lines that are neither comments nor readable entries, with their 1-based numbers. */
   badLines: number[];
+  /**
+   * Text appended to the key log since the last call, for a log still being written (a live
+   * capture while the client runs with SSLKEYLOGFILE): asked when a session's keys are missing.
+   */
+  more?: () => string;
+  /** Lines read so far, so bad lines keep their numbers across `more` calls. */
+  lineCount?: number;
 }
 
 const CLIENT_RANDOM_HEX_LENGTH = 64;
@@ -27,13 +34,16 @@ export function emptyKeyLog(): KeyLog {
  */
 export function addKeyLogText(keyLog: KeyLog, text: string): KeyLog {
   const lines = text.split(/\r?\n/);
+  const firstLine = keyLog.lineCount ?? 0;
+  // A text ending in a newline has an empty last piece: not a line.
+  keyLog.lineCount = firstLine + (text.endsWith("\n") ? lines.length - 1 : lines.length);
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index]!.trim();
     if (line === "" || line.startsWith("#")) continue;
     const [label, random, secret, ...rest] = line.split(/\s+/);
     if (label === undefined || random === undefined || secret === undefined || rest.length > 0
       || random.length !== CLIENT_RANDOM_HEX_LENGTH || !isHex(random) || secret.length % 2 !== 0 || secret.length === 0 || !isHex(secret)) {
-      keyLog.badLines.push(index + 1);
+      keyLog.badLines.push(firstLine + index + 1);
       continue;
     }
     const key = random.toLowerCase();
@@ -48,8 +58,15 @@ export function addKeyLogText(keyLog: KeyLog, text: string): KeyLog {
 }
 
 /** The secrets logged for a ClientHello random, if any. */
-export function secretsFor(keyLog: KeyLog, clientRandom: Uint8Array): SessionSecrets | undefined {
-  return keyLog.sessions.get(Buffer.from(clientRandom.buffer, clientRandom.byteOffset, clientRandom.byteLength).toString("hex"));
+export function secretsFor(keyLog: KeyLog, clientRandom: Uint8Array, wanted: readonly string[] = []): SessionSecrets | undefined {
+  const key = Buffer.from(clientRandom.buffer, clientRandom.byteOffset, clientRandom.byteLength).toString("hex");
+  const found = keyLog.sessions.get(key);
+  const complete = found !== undefined && wanted.every((label) => found.has(label));
+  if (!complete && keyLog.more !== undefined) {
+    const text = keyLog.more();
+    if (text !== "") addKeyLogText(keyLog, text);
+  }
+  return keyLog.sessions.get(key);
 }
 
 function isHex(text: string): boolean {

@@ -159,8 +159,8 @@ export class TlsSession {
       this.#set("unsupported-cipher-suite", `cipher suite 0x${(serverHello.cipherSuite ?? 0).toString(16).padStart(4, "0")}`);
       return;
     }
-    const secrets = secretsFor(this.#keyLog, clientHello.random);
     const names = ["CLIENT_HANDSHAKE_TRAFFIC_SECRET", "CLIENT_TRAFFIC_SECRET_0", "SERVER_HANDSHAKE_TRAFFIC_SECRET", "SERVER_TRAFFIC_SECRET_0"];
+    const secrets = secretsFor(this.#keyLog, clientHello.random, names);
     const missing = names.filter((name) => secrets?.get(name) === undefined);
     if (missing.length > 0) {
       this.#set("no-keys", `no ${missing.join(", ")} in the key log for client random ${Buffer.from(clientHello.random).toString("hex")}`);
@@ -177,7 +177,7 @@ export class TlsSession {
       this.#set("unsupported-cipher-suite", `TLS 1.2 cipher suite 0x${(serverHello.cipherSuite ?? 0).toString(16).padStart(4, "0")} (h2scope opens the AEAD suites HTTP/2 allows)`);
       return;
     }
-    const masterSecret = secretsFor(this.#keyLog, clientHello.random)?.get("CLIENT_RANDOM");
+    const masterSecret = secretsFor(this.#keyLog, clientHello.random, ["CLIENT_RANDOM"])?.get("CLIENT_RANDOM");
     if (masterSecret === undefined) {
       this.#set("no-keys", `no CLIENT_RANDOM in the key log for client random ${Buffer.from(clientHello.random).toString("hex")}`);
       return;

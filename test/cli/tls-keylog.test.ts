@@ -2,11 +2,12 @@
 // secrets inside a pcapng (Decryption Secrets Block) or beside a pcap (--keylog), and what is
 // reported when they are missing or wrong.
 
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { FIXTURES_DIR, fixturePath, loadFixtureMetas } from "../support/fixtures.js";
+import { main } from "../../src/cli/main.js";
 import { runCli } from "../support/run-cli.js";
 
 const metas = new Map(loadFixtureMetas().map((meta) => [meta.name, meta] as const));
@@ -103,5 +104,22 @@ describe("TLS decryption (h2scope CLI)", () => {
         0xc02b: "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", 0xc02c: "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", 0xcca9: "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256" };
       expect(tls.cipherSuite, meta.name).toBe(names[code]);
     }
+  });
+
+  it("reads a key log that grows while a live capture is read (SSLKEYLOGFILE written as the client runs)", async () => {
+    const growing = writeTemp("growing.keys", "");
+    const capture = new Uint8Array(readFileSync(plain));
+    // The file header and the first packets (the TCP handshake), before any TLS record.
+    const split = 200;
+    const stdin = (async function* () {
+      yield capture.subarray(0, split);
+      // The client logs its secrets around its handshake, after h2scope has started.
+      appendFileSync(growing, readFileSync(keyLog, "latin1"));
+      yield capture.subarray(split);
+    })();
+    let stdout = "";
+    const exitCode = await main(["connections", "-f", "json", "--keylog", growing, "-"], { stdout: (text) => (stdout += text), stderr: () => undefined, stdin });
+    expect(exitCode).toBe(0);
+    expect(JSON.parse(stdout).connections[0].http2.tls.decryption).toBe("decrypted");
   });
 });
