@@ -89,6 +89,7 @@ function openKeyLog(file: string): { more: () => string; close: () => void } {
   }
   let offset = 0;
   let partial = "";
+  let readBefore = false;
   const buffer = Buffer.alloc(64 * 1024);
   return {
     more: () => {
@@ -97,11 +98,14 @@ function openKeyLog(file: string): { more: () => string; close: () => void } {
         offset += read;
         text += buffer.toString("latin1", 0, read);
       }
-      // A line still being written waits for its newline, unless it is already a whole entry
-      // (a finished file whose last line has no newline).
+      // A line still being written waits for its newline. At the first read only, a last line
+      // that is a whole entry is taken as it is (a finished file without a final newline); later
+      // a line may be cut exactly where it still looks whole.
       const end = text.lastIndexOf("\n") + 1;
       partial = text.slice(end);
-      if (WHOLE_KEY_LOG_ENTRY.test(partial)) {
+      const first = !readBefore;
+      readBefore = true;
+      if (first && WHOLE_KEY_LOG_ENTRY.test(partial)) {
         partial = "";
         return text;
       }

@@ -231,6 +231,7 @@ export class Http2Analyzer {
         alpnOffered, alpnSelected: undefined, serverName, version: undefined, cipherSuite: undefined,
         decryption: "pending",
         decryptionDetail: "",
+        plaintext: undefined,
       },
       framesByType: {}, streams: 0, resets: [], goaways: [], unknownHeaderFields: 0, anomalies: 0,
       settingsRoundTripsMs: [], pingRoundTripsMs: [], settings: undefined,
@@ -281,6 +282,7 @@ export class Http2Analyzer {
       // The client has not spoken: the server's plaintext waits, but not without bound.
       if (state.waitingBytes > MAX_DETECTION_BYTES) {
         state.notHttp2 = true;
+        state.info.tls!.plaintext = "other";
         state.waiting = [];
       }
       return;
@@ -291,11 +293,13 @@ export class Http2Analyzer {
         tcp, discovery: "tls", modes: modesFor(tcp.clientDirection, "preface", "frames"), limits: this.#options.limits,
         emit: this.#options.emit, discardDataPayload: this.#options.discardDataPayload, info: state.info,
       });
+      state.info.tls!.plaintext = "http2";
       for (const event of state.waiting) state.connection.data(event.direction, event.bytes, event.packetNumber, event.timeUs);
       state.waiting = [];
       state.clientHead = new Uint8Array(0);
     } else if (!isPrefixOf(state.clientHead, CLIENT_PREFACE)) {
       state.notHttp2 = true;
+      state.info.tls!.plaintext = "other";
       state.waiting = [];
       state.clientHead = new Uint8Array(0);
     }

@@ -35,6 +35,8 @@ export interface Http2ConnectionInfo {
     /** Whether the application data was decrypted (with a key log), and if not, why. */
     decryption: TlsDecryption;
     decryptionDetail: string;
+    /** What the decrypted client bytes turned out to be: HTTP/2 (the preface), or something else. */
+    plaintext: "http2" | "other" | undefined;
   } | undefined;
   /** Frames per type name, both directions. */
   framesByType: Record<string, number>;

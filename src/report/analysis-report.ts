@@ -6,7 +6,7 @@ import type { Finding, Severity } from "../rules/rule.js";
 import { SEVERITY_RANK } from "../rules/rule.js";
 import type { CaptureSummary } from "../pipeline.js";
 import type { ConnectionCounts } from "./connection-collector.js";
-import { isEncrypted, type ConnectionView } from "./connection-view.js";
+import { isEncrypted, whyNotHttp2, type ConnectionView } from "./connection-view.js";
 import { formatSeconds } from "./format-units.js";
 
 export interface AnalysisReport {
@@ -40,7 +40,7 @@ function formatSummaryLines(report: AnalysisReport): string[] {
   const counts = countBySeverity(report.findings);
   return [
     `Capture: ${summary.format}, ${summary.packets} packets over ${formatSeconds(span)}`,
-    `Connections: ${tcp} TCP, ${http2} HTTP/2${tls > 0 ? `, ${tls} TLS (not decrypted)` : ""}; ${report.frames} HTTP/2 frames` +
+    `Connections: ${tcp} TCP, ${http2} HTTP/2${tls > 0 ? `, ${tls} TLS not read as HTTP/2` : ""}; ${report.frames} HTTP/2 frames` +
       (report.connectionsOmitted > 0 ? ` (${report.connectionsOmitted} without findings not listed: --max-connections)` : ""),
     `Findings: ${counts.error} error, ${counts.warning} warning, ${counts.info} info`,
   ];
@@ -59,7 +59,7 @@ function formatHealthLine(view: ConnectionView, findings: Finding[]): string {
   const verdict = counts.error > 0 ? `${counts.error} error${counts.error > 1 ? "s" : ""}` : counts.warning > 0 ? `${counts.warning} warning${counts.warning > 1 ? "s" : ""}` : "healthy";
   const http2 = view.http2!;
   const what = isEncrypted(http2)
-    ? `TLS${http2.tls?.alpnOffered.length ? ` (ALPN ${http2.tls.alpnSelected ?? http2.tls.alpnOffered.join(",")})` : ""}, not decrypted: ${http2.tls?.decryption ?? "no keys"}`
+    ? `TLS${http2.tls?.alpnOffered.length ? ` (ALPN ${http2.tls.alpnSelected ?? http2.tls.alpnOffered.join(",")})` : ""}, ${whyNotHttp2(http2)}`
     : `HTTP/2${http2.discovery === "tls" ? " over TLS" : ""}, ${http2.streams} streams${http2.joinedMidway ? ", joined mid-way" : ""}`;
   return `conn ${view.id} ${view.client} → ${view.server}: ${what}, ${view.closeReason ?? "open"} — ${verdict}`;
 }

@@ -58,6 +58,8 @@ export interface Http2View {
   tls?: {
     alpnOffered: string[]; alpnSelected: string | null; serverName: string | null; version: string | null; cipherSuite: string | null;
     decryption: string; decryptionDetail: string;
+    /** "http2", "other" (decrypted, not HTTP/2), or null (not decrypted). */
+    plaintext: string | null;
   };
   streams: number;
   framesByType: Record<string, number>;
@@ -71,9 +73,14 @@ export interface Http2View {
   settings: { client: Array<[string, number]>; server: Array<[string, number]> } | null;
 }
 
-/** A TLS connection whose HTTP/2 could not be read (no keys, or decryption failed). */
+/** A TLS connection whose HTTP/2 was not read: not decrypted, or decrypted and not HTTP/2. */
 export function isEncrypted(http2: Http2View): boolean {
-  return http2.discovery === "tls" && http2.tls?.decryption !== "decrypted";
+  return http2.discovery === "tls" && (http2.tls?.decryption !== "decrypted" || http2.tls.plaintext !== "http2");
+}
+
+/** How a TLS connection that was not read as HTTP/2 is described: "decrypted, not HTTP/2" or why not decrypted. */
+export function whyNotHttp2(http2: Http2View): string {
+  return http2.tls?.decryption === "decrypted" ? "decrypted, not HTTP/2" : `not decrypted: ${http2.tls?.decryption ?? "no-keys"}`;
 }
 
 export function toConnectionView(connection: TcpConnection, http2?: Http2ConnectionInfo): ConnectionView {
@@ -106,7 +113,7 @@ function toHttp2View(info: Http2ConnectionInfo): Http2View {
       tls: {
         alpnOffered: info.tls.alpnOffered, alpnSelected: info.tls.alpnSelected ?? null, serverName: info.tls.serverName ?? null,
         version: info.tls.version ?? null, cipherSuite: info.tls.cipherSuite ?? null,
-        decryption: info.tls.decryption, decryptionDetail: info.tls.decryptionDetail,
+        decryption: info.tls.decryption, decryptionDetail: info.tls.decryptionDetail, plaintext: info.tls.plaintext ?? null,
       },
     }),
     streams: info.streams,

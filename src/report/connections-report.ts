@@ -43,7 +43,7 @@ function formatProtocol(view: ConnectionView): string {
   if (http2.discovery === "tls" && !isEncrypted(http2)) return `HTTP/2 (${version}, decrypted)`;
   if (http2.discovery === "tls") {
     const alpn = http2.tls?.alpnSelected ?? (http2.tls?.alpnOffered.length ? `offers ${http2.tls.alpnOffered.join(",")}` : "no ALPN");
-    return `${version} (${alpn})`;
+    return http2.tls?.decryption === "decrypted" ? `${version} (${alpn}), decrypted, not HTTP/2` : `${version} (${alpn})`;
   }
   const how = { "prior-knowledge": "prior knowledge", "h2c-upgrade": "h2c upgrade", "mid-connection": "joined mid-way", "forced-port": "--h2-port" }[http2.discovery] ?? http2.discovery;
   return `HTTP/2 (${how})`;

@@ -5,7 +5,7 @@
 import { parseTlsHello, type TlsHello } from "../http2/detect/tls-hello.js";
 import type { Direction } from "../tcp/tcp-events.js";
 import { secretsFor, type KeyLog } from "./keylog.js";
-import { TlsRecordReader } from "./record-reader.js";
+import { TlsRecordReader, type TlsRecord } from "./record-reader.js";
 import type { TlsDirection } from "./tls-direction.js";
 import { Tls12Direction } from "./tls12-direction.js";
 import { TLS12_CIPHER_SUITES, tls12KeyBlock, Tls12RecordOpener } from "./tls12-record-protection.js";
@@ -15,6 +15,8 @@ import { TLS13_CIPHER_SUITES } from "./tls13-record-protection.js";
 const TLS12 = 0x0303;
 const TLS13 = 0x0304;
 const CONTENT_CHANGE_CIPHER_SPEC = 20;
+/** Protected records held while waiting for a followed key log to catch up (then given up). */
+const MAX_HELD_BYTES = 1024 * 1024;
 /** RFC 8446 §4.1.3: a ServerHello with this random is a HelloRetryRequest. */
 const HELLO_RETRY_RANDOM = "cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c";
 
@@ -50,6 +52,10 @@ export class TlsSession {
   #decryption: TlsDecryption = "pending";
   /** A direction lost bytes to a capture gap: its record boundaries and sequence are gone. */
   readonly #lost: [boolean, boolean] = [false, false];
+  /** The key log may still receive this session's secrets (it is being followed). */
+  #waitingForKeys = false;
+  #held: Array<{ direction: Direction; record: TlsRecord; packetNumber: number; timeUs: number }> = [];
+  #heldBytes = 0;
   /** A HelloRetryRequest was seen (at most one is allowed). */
   #retried = false;
 
@@ -106,20 +112,42 @@ export class TlsSession {
         }
         continue;
       }
-      const reading = this.#directions?.[direction];
-      if (reading === undefined) {
-        // Records after the ClientHello but before the ServerHello: only a middlebox-compatibility
-        // change_cipher_spec belongs here.
+      if (this.#directions === undefined && this.#waitingForKeys) {
+        this.#hold(direction, record, packetNumber, timeUs);
         continue;
       }
-      const output = reading.record(record);
-      if (output === undefined) continue;
-      if (output.kind === "application-data") {
-        if (this.#decryption === "pending") this.#set("decrypted", "");
-        this.#callbacks.plaintext(direction, output.data, packetNumber, timeUs);
-      } else if (output.kind === "undecryptable") {
-        this.#set("bad-key", `a ${this.#side(direction)} record at stream offset ${output.record.streamOffset} did not authenticate with the logged secrets (${output.reason})`);
-      }
+      // Before the ServerHello only a middlebox-compatibility change_cipher_spec comes here.
+      if (this.#directions !== undefined) this.#open(direction, record, packetNumber, timeUs);
+    }
+  }
+
+  #open(direction: Direction, record: TlsRecord, packetNumber: number, timeUs: number): void {
+    const output = this.#directions![direction].record(record);
+    if (output === undefined) return;
+    if (output.kind === "application-data") {
+      if (this.#decryption === "pending" || this.#decryption === "no-keys") this.#set("decrypted", "");
+      this.#callbacks.plaintext(direction, output.data, packetNumber, timeUs);
+    } else if (output.kind === "undecryptable") {
+      this.#set("bad-key", `a ${this.#side(direction)} record at stream offset ${output.record.streamOffset} did not authenticate with the logged secrets (${output.reason})`);
+    }
+  }
+
+  /**
+   * Keys not logged yet (the client writes them around its handshake, h2scope may read the
+   * ServerHello first): records wait, bounded, and the key log is asked again as they come.
+   */
+  #hold(direction: Direction, record: TlsRecord, packetNumber: number, timeUs: number): void {
+    this.#held.push({ direction, record, packetNumber, timeUs });
+    this.#heldBytes += record.fragment.byteLength;
+    this.#chooseKeys();
+    if (this.#directions !== undefined) {
+      const held = this.#held;
+      this.#held = [];
+      this.#waitingForKeys = false;
+      for (const entry of held) if (this.#reading(entry.direction)) this.#open(entry.direction, entry.record, entry.packetNumber, entry.timeUs);
+    } else if (this.#heldBytes > MAX_HELD_BYTES) {
+      this.#held = [];
+      this.#waitingForKeys = false;
     }
   }
 
@@ -136,7 +164,8 @@ export class TlsSession {
    */
   #reading(direction: Direction): boolean {
     const decryption = this.#decryption;
-    return (decryption === "pending" || decryption === "decrypted" || decryption === "gap") && !this.#lost[direction];
+    return (decryption === "pending" || decryption === "decrypted" || decryption === "gap" || (decryption === "no-keys" && (this.#waitingForKeys || this.#directions !== undefined)))
+      && !this.#lost[direction];
   }
 
   #chooseKeys(): void {
@@ -163,6 +192,7 @@ export class TlsSession {
     const secrets = secretsFor(this.#keyLog, clientHello.random, names);
     const missing = names.filter((name) => secrets?.get(name) === undefined);
     if (missing.length > 0) {
+      this.#waitingForKeys = this.#keyLog.more !== undefined && this.#heldBytes <= MAX_HELD_BYTES;
       this.#set("no-keys", `no ${missing.join(", ")} in the key log for client random ${Buffer.from(clientHello.random).toString("hex")}`);
       return;
     }
@@ -179,6 +209,7 @@ export class TlsSession {
     }
     const masterSecret = secretsFor(this.#keyLog, clientHello.random, ["CLIENT_RANDOM"])?.get("CLIENT_RANDOM");
     if (masterSecret === undefined) {
+      this.#waitingForKeys = this.#keyLog.more !== undefined && this.#heldBytes <= MAX_HELD_BYTES;
       this.#set("no-keys", `no CLIENT_RANDOM in the key log for client random ${Buffer.from(clientHello.random).toString("hex")}`);
       return;
     }

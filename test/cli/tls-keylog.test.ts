@@ -43,7 +43,7 @@ describe("TLS decryption (h2scope CLI)", () => {
     expect(connections.connections[0].http2.tls.decryptionDetail).toContain("--keylog");
     expect(connections.connections[0].http2.framesByType).toEqual({});
     const analysis = await runCli(["analyze", plain]);
-    expect(analysis.stdout).toContain("1 TLS (not decrypted)");
+    expect(analysis.stdout).toContain("1 TLS not read as HTTP/2");
     expect(analysis.stdout).toContain("not decrypted: no-keys");
   });
 
@@ -88,7 +88,7 @@ describe("TLS decryption (h2scope CLI)", () => {
     const named = /client random ([0-9a-f]{64})/.exec(connections[1].http2.tls.decryptionDetail)![1];
     expect(loggedRandoms).not.toContain(named);
     const analysis = await runCli(["analyze", "--keylog", keys, fixturePath(meta)]);
-    expect(analysis.stdout).toMatch(/Connections: 2 TCP, 1 HTTP\/2, 1 TLS \(not decrypted\)/);
+    expect(analysis.stdout).toMatch(/Connections: 2 TCP, 1 HTTP\/2, 1 TLS not read as HTTP\/2/);
   });
 
   it("lists version and cipher suite from the ServerHello, with or without keys, as tshark recorded them", async () => {
@@ -121,5 +121,15 @@ describe("TLS decryption (h2scope CLI)", () => {
     const exitCode = await main(["connections", "-f", "json", "--keylog", growing, "-"], { stdout: (text) => (stdout += text), stderr: () => undefined, stdin });
     expect(exitCode).toBe(0);
     expect(JSON.parse(stdout).connections[0].http2.tls.decryption).toBe("decrypted");
+  });
+
+  it("says a decrypted connection that is not HTTP/2 (HTTP/1.1 inside TLS) is not HTTP/2", async () => {
+    const meta = metas.get("tls13-http1")!;
+    const keys = join(FIXTURES_DIR, (meta as { keyLog?: string }).keyLog!);
+    const tls = JSON.parse((await runCli(["connections", "-f", "json", "--keylog", keys, fixturePath(meta)])).stdout).connections[0].http2.tls;
+    expect(tls).toMatchObject({ decryption: "decrypted", plaintext: "other", alpnOffered: ["http/1.1"] });
+    const analysis = await runCli(["analyze", "--keylog", keys, fixturePath(meta)]);
+    expect(analysis.stdout).toContain("Connections: 1 TCP, 0 HTTP/2, 1 TLS not read as HTTP/2");
+    expect(analysis.stdout).toMatch(/conn 1 .* decrypted, not HTTP\/2/);
   });
 });

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer as createTlsServer, type SecureVersion } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addKeyLogText, emptyKeyLog } from "../../src/tls/keylog.js";
+import { addKeyLogText, emptyKeyLog, type KeyLog } from "../../src/tls/keylog.js";
 import { TlsSession, type TlsDecryption } from "../../src/tls/tls-session.js";
 import { converse, makeCertificate, startRecordingRelay, type Conversation } from "../support/tls-conversation.js";
 
@@ -28,10 +28,10 @@ interface Replay {
 }
 
 /** Feeds the conversation to a TlsSession in relay order; `lose` drops one chunk (a capture gap). */
-function replay(conversation: Conversation, keyLogText: string, lose?: number): Replay {
+function replay(conversation: Conversation, keyLogText: string | KeyLog, lose?: number): Replay {
   const plaintext: [Buffer[], Buffer[]] = [[], []];
   const statuses: Replay["statuses"] = [];
-  const session = new TlsSession(addKeyLogText(emptyKeyLog(), keyLogText), 0, {
+  const session = new TlsSession(typeof keyLogText === "string" ? addKeyLogText(emptyKeyLog(), keyLogText) : keyLogText, 0, {
     plaintext: (direction, bytes) => plaintext[direction].push(Buffer.from(bytes)),
     status: (decryption, detail) => statuses.push([decryption, detail]),
   });
@@ -121,5 +121,22 @@ describe("TlsSession with real OpenSSL peers", () => {
       readFileSync(keyLogFile, "latin1"));
     expect(result.statuses.map(([decryption]) => decryption)).toEqual(["decrypted"]);
     expect(Buffer.from(result.plaintext[0]).toString()).toBe("before the update\nafter the update\n");
+  });
+
+  it("waits for a followed key log that has not caught up at the ServerHello, then decrypts", async () => {
+    for (const [version, cipher] of [["TLSv1.3", "TLS_AES_128_GCM_SHA256"], ["TLSv1.2", "ECDHE-ECDSA-AES128-GCM-SHA256"]] as const) {
+      const conversation = await converse(certificate, version, cipher, request.subarray(0, 3000), servers);
+      // The first look (at the ServerHello) finds nothing; the secrets are there at the next.
+      let asked = 0;
+      const late: KeyLog = { ...emptyKeyLog(), more: () => (asked++ === 1 ? conversation.keyLogText : "") };
+      const result = replay(conversation, late);
+      expect(result.statuses.map(([decryption]) => decryption), version).toEqual(["no-keys", "decrypted"]);
+      expect(result.plaintext[0]).toEqual(conversation.sent);
+      expect(result.plaintext[1]).toEqual(conversation.replied);
+      // A followed log that never gets them: no keys, nothing decrypted.
+      const never = replay(conversation, { ...emptyKeyLog(), more: () => "" });
+      expect(never.statuses.map(([decryption]) => decryption)).toEqual(["no-keys"]);
+      expect(never.plaintext[0].byteLength + never.plaintext[1].byteLength).toBe(0);
+    }
   });
 });
