@@ -1,6 +1,7 @@
 // The HTTP/2 stage: decides which TCP connections carry HTTP/2 (or TLS), and feeds their bytes
 // to an Http2Connection. Everything else passes by untouched.
 
+import { concatBytes } from "../bytes/concat.js";
 import type { Direction, TcpConnection, TcpEvent } from "../tcp/tcp-events.js";
 import { Http2Connection, type Http2ConnectionLimits } from "./connection/http2-connection.js";
 import { fieldValue, looksLikeHttp1, parseHttp1Head } from "./detect/http1-head.js";
@@ -113,7 +114,7 @@ export class Http2Analyzer {
     }
     if (tracked.status === "done") return;
     tracked.events.push({ kind: "data", direction, bytes, packetNumber, timeUs });
-    if (tracked.heads[direction].byteLength < MAX_DETECTION_BYTES) tracked.heads[direction] = append(tracked.heads[direction], bytes);
+    if (tracked.heads[direction].byteLength < MAX_DETECTION_BYTES) tracked.heads[direction] = concatBytes(tracked.heads[direction], bytes);
     this.#decide(tcp, tracked, packetNumber, timeUs);
   }
 
@@ -287,7 +288,7 @@ export class Http2Analyzer {
       }
       return;
     }
-    state.clientHead = append(state.clientHead, bytes);
+    state.clientHead = concatBytes(state.clientHead, bytes);
     if (startsWith(state.clientHead, CLIENT_PREFACE)) {
       state.connection = new Http2Connection({
         tcp, discovery: "tls", modes: modesFor(tcp.clientDirection, "preface", "frames"), limits: this.#options.limits,
@@ -341,13 +342,6 @@ function isPrefixOf(bytes: Uint8Array, whole: Uint8Array): boolean {
   if (bytes.byteLength >= whole.byteLength) return false;
   for (let i = 0; i < bytes.byteLength; i++) if (bytes[i] !== whole[i]) return false;
   return true;
-}
-
-function append(head: Uint8Array, bytes: Uint8Array): Uint8Array {
-  const joined = new Uint8Array(head.byteLength + bytes.byteLength);
-  joined.set(head);
-  joined.set(bytes, head.byteLength);
-  return joined;
 }
 
 function portOf(endpoint: string): number {

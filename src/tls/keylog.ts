@@ -5,6 +5,8 @@
 //
 // TLS 1.2 uses CLIENT_RANDOM (the 48-octet master secret); TLS 1.3 one line per traffic secret.
 
+import { toHex } from "../bytes/hex.js";
+
 /** The secrets of one TLS session, by key log label (`CLIENT_RANDOM`, `SERVER_TRAFFIC_SECRET_0`, …). */
 export type SessionSecrets = Map<string, Uint8Array>;
 
@@ -59,7 +61,7 @@ export function addKeyLogText(keyLog: KeyLog, text: string): KeyLog {
 
 /** The secrets logged for a ClientHello random, if any. */
 export function secretsFor(keyLog: KeyLog, clientRandom: Uint8Array, wanted: readonly string[] = []): SessionSecrets | undefined {
-  const key = Buffer.from(clientRandom.buffer, clientRandom.byteOffset, clientRandom.byteLength).toString("hex");
+  const key = toHex(clientRandom);
   const found = keyLog.sessions.get(key);
   const complete = found !== undefined && wanted.every((label) => found.has(label));
   if (!complete && keyLog.more !== undefined) {

@@ -1,5 +1,6 @@
 // What one decrypted direction of a TLS connection gives back per record, whatever the version.
 
+import { concatBytes } from "../bytes/concat.js";
 import type { TlsRecord } from "./record-reader.js";
 
 export type TlsDirectionOutput =
@@ -16,9 +17,7 @@ export interface TlsDirection {
 
 /** Types of the whole handshake messages in `pending` + `content`, and the octets left over. */
 export function splitHandshakeMessages(pending: Uint8Array, content: Uint8Array): { types: number[]; rest: Uint8Array } {
-  const joined = new Uint8Array(pending.byteLength + content.byteLength);
-  joined.set(pending, 0);
-  joined.set(content, pending.byteLength);
+  const joined = concatBytes(pending, content);
   const types: number[] = [];
   let offset = 0;
   while (offset + 4 <= joined.byteLength) {

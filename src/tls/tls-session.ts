@@ -2,6 +2,8 @@
 // this session's secrets and the version and suite are ones we open, each direction's plaintext
 // in order. Sans-I/O: fed delivered TCP bytes, it calls back with plaintext or why there is none.
 
+import { concatBytes } from "../bytes/concat.js";
+import { toHex } from "../bytes/hex.js";
 import { parseTlsHello, type TlsHello } from "../http2/detect/tls-hello.js";
 import type { Direction } from "../tcp/tcp-events.js";
 import { secretsFor, type KeyLog } from "./keylog.js";
@@ -82,10 +84,7 @@ export class TlsSession {
       if (this.#hellos[direction] === undefined) {
         // A change_cipher_spec may come before the ServerHello that follows a HelloRetryRequest.
         if (record.contentType === CONTENT_CHANGE_CIPHER_SPEC) continue;
-        const joined = new Uint8Array(this.#helloBytes[direction].byteLength + record.header.byteLength + record.fragment.byteLength);
-        joined.set(this.#helloBytes[direction], 0);
-        joined.set(record.header, this.#helloBytes[direction].byteLength);
-        joined.set(record.fragment, this.#helloBytes[direction].byteLength + record.header.byteLength);
+        const joined = concatBytes(this.#helloBytes[direction], record.header, record.fragment);
         this.#helloBytes[direction] = joined;
         const hello = parseTlsHello(joined);
         if (hello === undefined) continue;
@@ -193,7 +192,7 @@ export class TlsSession {
     const missing = names.filter((name) => secrets?.get(name) === undefined);
     if (missing.length > 0) {
       this.#waitingForKeys = this.#keyLog.more !== undefined && this.#heldBytes <= MAX_HELD_BYTES;
-      this.#set("no-keys", `no ${missing.join(", ")} in the key log for client random ${Buffer.from(clientHello.random).toString("hex")}`);
+      this.#set("no-keys", `no ${missing.join(", ")} in the key log for client random ${toHex(clientHello.random)}`);
       return;
     }
     const client = new Tls13Direction(suite, secrets!.get(names[0]!)!, secrets!.get(names[1]!)!);
@@ -210,7 +209,7 @@ export class TlsSession {
     const masterSecret = secretsFor(this.#keyLog, clientHello.random, ["CLIENT_RANDOM"])?.get("CLIENT_RANDOM");
     if (masterSecret === undefined) {
       this.#waitingForKeys = this.#keyLog.more !== undefined && this.#heldBytes <= MAX_HELD_BYTES;
-      this.#set("no-keys", `no CLIENT_RANDOM in the key log for client random ${Buffer.from(clientHello.random).toString("hex")}`);
+      this.#set("no-keys", `no CLIENT_RANDOM in the key log for client random ${toHex(clientHello.random)}`);
       return;
     }
     const keys = tls12KeyBlock(suite, masterSecret, clientHello.random, serverHello.random);
@@ -231,5 +230,5 @@ export class TlsSession {
 }
 
 function isHelloRetryRequest(hello: TlsHello): boolean {
-  return Buffer.from(hello.random).toString("hex") === HELLO_RETRY_RANDOM;
+  return toHex(hello.random) === HELLO_RETRY_RANDOM;
 }

@@ -36,6 +36,12 @@ export function loadCaptureBytes(meta: FixtureMeta): Uint8Array {
   return new Uint8Array(raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw);
 }
 
+/** The key log a TLS fixture carries beside its capture (meta.keyLog), if any. */
+export function loadKeyLogText(meta: FixtureMeta): string | undefined {
+  const keyLog = (meta as FixtureMeta & { keyLog?: string }).keyLog;
+  return keyLog === undefined ? undefined : readFileSync(join(FIXTURES_DIR, keyLog), "latin1");
+}
+
 export interface TsharkPacket {
   number: number;
   /** Microseconds since the epoch, from frame.time_epoch (exact, no float rounding). */
