@@ -6,8 +6,8 @@ import type { CapturedPacket, CaptureWarning, DecryptionSecrets } from "./captur
 import { IP_PROTOCOL_TCP, newIpPacket, type IpParseResult } from "./capture/ip/ip-packet.js";
 import { parseIpv4 } from "./capture/ip/ipv4.js";
 import { parseIpv6 } from "./capture/ip/ipv6.js";
-import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, newLinkFrame, parseLinkFrame } from "./capture/link/link-frame.js";
-import { linkTypeName } from "./capture/link/link-types.js";
+import { newLinkFrame, parseLinkFrame } from "./capture/link/link-frame.js";
+import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, linkTypeName } from "./capture/link/link-types.js";
 import { DEFAULT_LIMITS, type Limits } from "./limits.js";
 import { ConnectionTracker } from "./tcp/connection-tracker.js";
 import type { TcpEvent } from "./tcp/tcp-events.js";

@@ -44,6 +44,37 @@ export class ChunkQueue {
     return this.#join(length);
   }
 
+  /**
+   * The chunk holding the next `length` bytes when they are all in one, with `headOffset` telling
+   * where they start there; undefined when they straddle a seam or are not all in. For fixed-size
+   * headers read once per record: reading in place creates no view.
+   */
+  inOneChunk(length: number): Uint8Array | undefined {
+    const first = this.#chunks[this.#head];
+    return first !== undefined && first.byteLength - this.#headOffset >= length ? first : undefined;
+  }
+
+  /** Where the next byte is in the chunk inOneChunk() returned. */
+  get headOffset(): number {
+    return this.#headOffset;
+  }
+
+  /** Copies the next `length` bytes into `target` without consuming them; false when fewer are available. */
+  copyTo(target: Uint8Array, length: number): boolean {
+    if (length > this.#available) return false;
+    let index = this.#head;
+    let chunk = this.#chunks[index]!;
+    let offset = this.#headOffset;
+    for (let written = 0; written < length; written++) {
+      while (offset >= chunk.byteLength) {
+        chunk = this.#chunks[++index]!;
+        offset = 0;
+      }
+      target[written] = chunk[offset++]!;
+    }
+    return true;
+  }
+
   /** The next `length` bytes, consumed; undefined (and nothing consumed) when fewer are available. */
   read(length: number): Uint8Array | undefined {
     const bytes = this.peek(length);

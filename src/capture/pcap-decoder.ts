@@ -35,6 +35,8 @@ export class PcapDecoder implements CaptureDecoder {
   #snapLength = 0;
   #packetNumber = 0;
   #stopped = false;
+  /** A record header that straddles two chunks, copied out. */
+  readonly #recordHeader = new Uint8Array(RECORD_HEADER_LENGTH);
 
   constructor(sink: CaptureSink, limits: Limits = DEFAULT_LIMITS) {
     this.#sink = sink;
@@ -95,10 +97,18 @@ export class PcapDecoder implements CaptureDecoder {
     const queue = this.#queue;
     const littleEndian = this.#littleEndian;
     const maxRecord = Math.max(this.#limits.maxPacketBytes, Math.min(this.#snapLength, this.#limits.maxBlockBytes));
-    while (queue.available >= RECORD_HEADER_LENGTH) {
-      // Byte arithmetic rather than a DataView per record: this runs once per packet.
-      const header = queue.peek(RECORD_HEADER_LENGTH)!;
-      const capturedLength = readUint32(header, 8, littleEndian);
+    const copy = this.#recordHeader;
+    for (;;) {
+      // Byte arithmetic in place (or on a reused copy at a chunk seam) rather than a view or a
+      // DataView: this runs once per packet.
+      let header = queue.inOneChunk(RECORD_HEADER_LENGTH);
+      let at = queue.headOffset;
+      if (header === undefined) {
+        if (!queue.copyTo(copy, RECORD_HEADER_LENGTH)) return;
+        header = copy;
+        at = 0;
+      }
+      const capturedLength = readUint32(header, at + 8, littleEndian);
       if (capturedLength > maxRecord) {
         this.#stopped = true;
         throw new H2scopeError(
@@ -108,9 +118,9 @@ export class PcapDecoder implements CaptureDecoder {
         );
       }
       if (queue.available < RECORD_HEADER_LENGTH + capturedLength) return;
-      const seconds = readUint32(header, 0, littleEndian);
-      const fraction = readUint32(header, 4, littleEndian);
-      const originalLength = readUint32(header, 12, littleEndian);
+      const seconds = readUint32(header, at, littleEndian);
+      const fraction = readUint32(header, at + 4, littleEndian);
+      const originalLength = readUint32(header, at + 12, littleEndian);
       const recordOffset = queue.offset;
       queue.skip(RECORD_HEADER_LENGTH);
       const data = queue.read(capturedLength)!;

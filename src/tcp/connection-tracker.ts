@@ -1,7 +1,6 @@
 // TCP connections keyed by 4-tuple: roles, port reuse, per-direction reassembly and facts.
 
-import { formatEndpoint } from "../capture/ip/ip-packet.js";
-import type { IpPacket } from "../capture/ip/ip-packet.js";
+import { destinationAddress, formatEndpoint, sourceAddress, type IpPacket } from "../capture/ip/ip-packet.js";
 import { DEFAULT_LIMITS, type Limits } from "../limits.js";
 import { newDirectionStats } from "./direction-stats.js";
 import { DirectionReassembler, type GapReason, type ReassemblyOutput } from "./reassembler.js";
@@ -18,9 +17,19 @@ const RECENT_BYTES_IDLE_US = 1_000_000;
 
 interface ConnectionState {
   connection: TcpConnection;
-  key: string;
-  /** endpointKey() of endpoint a, to tell directions apart without formatting addresses. */
-  aKey: string;
+  /** tupleHash() of its addresses and ports: the key of its bucket. */
+  hash: number;
+  /**
+   * Endpoint a (the first packet's source) and b, to match packets and tell their direction:
+   * addressWord() of each address (an IPv4 address itself, compared as a number), the address
+   * bytes (compared for IPv6), and the ports.
+   */
+  aWord: number;
+  bWord: number;
+  aAddress: Uint8Array;
+  aPort: number;
+  bAddress: Uint8Array;
+  bPort: number;
   reassemblers: [DirectionReassembler, DirectionReassembler];
   /** Window scale from each side's SYN, or -1. Scaling applies only when both sides sent it. */
   windowScale: [number, number];
@@ -36,7 +45,12 @@ interface ConnectionState {
 export class ConnectionTracker {
   readonly #emit: TcpEventSink;
   readonly #limits: Limits;
-  readonly #connections = new Map<string, ConnectionState>();
+  /**
+   * Connections by the hash of their 4-tuple; a bucket holds every tuple with that hash. A number
+   * key with a byte comparison costs less per packet than building a string key from the addresses.
+   */
+  readonly #connections = new Map<number, ConnectionState[]>();
+  #activeCount = 0;
   #nextId = 1;
   #nextSweepUs = -1;
   #lastPacket = 0;
@@ -49,27 +63,42 @@ export class ConnectionTracker {
 
   /** Connections currently tracked (closed ones are dropped once idle). */
   get activeCount(): number {
-    return this.#connections.size;
+    return this.#activeCount;
   }
 
   /** One TCP segment carried by `ip`, seen in packet `packetNumber` at `timeUs`. */
   segment(ip: IpPacket, segment: TcpSegment, packetNumber: number, timeUs: number): void {
     this.#lastPacket = packetNumber;
     this.#lastTimeUs = timeUs;
-    const sourceKey = endpointKey(ip.source, segment.sourcePort);
-    const destinationKey = endpointKey(ip.destination, segment.destinationPort);
-    const key = sourceKey < destinationKey ? `${sourceKey}|${destinationKey}` : `${destinationKey}|${sourceKey}`;
-    let state = this.#connections.get(key);
+    const sourceWord = addressWord(ip.data, ip.sourceOffset, ip.addressLength);
+    const destinationWord = addressWord(ip.data, ip.destinationOffset, ip.addressLength);
+    // The same in both directions: a sum of the two endpoints' hashes.
+    const hash = (endpointHash(sourceWord, segment.sourcePort) + endpointHash(destinationWord, segment.destinationPort)) | 0;
+    let state: ConnectionState | undefined;
+    let direction: Direction = 0;
+    const bucket = this.#connections.get(hash);
+    if (bucket !== undefined) {
+      for (const candidate of bucket) {
+        const matched = matchDirection(candidate, ip, segment, sourceWord, destinationWord);
+        if (matched >= 0) {
+          state = candidate;
+          direction = matched as Direction;
+          break;
+        }
+      }
+    }
     const flags = segment.flags;
     const isSyn = (flags & TCP_SYN) !== 0;
-    if (state !== undefined && isSyn && (flags & TCP_ACK) === 0 && this.#isNewConnection(state, sourceKey, segment)) {
+    if (state !== undefined && isSyn && (flags & TCP_ACK) === 0 && this.#isNewConnection(state, direction, segment)) {
       this.#close(state, "port-reuse", packetNumber, timeUs);
-      this.#connections.delete(key);
+      this.#forget(state);
       state = undefined;
     }
-    if (state === undefined) state = this.#open(key, sourceKey, ip, segment, packetNumber, timeUs);
+    if (state === undefined) {
+      state = this.#open(hash, sourceWord, destinationWord, ip, segment, packetNumber, timeUs);
+      direction = 0;
+    }
     const connection = state.connection;
-    const direction: Direction = sourceKey === state.aKey ? 0 : 1;
     const reverse: Direction = direction === 0 ? 1 : 0;
     const stats = connection.directions[direction];
     stats.packets++;
@@ -118,11 +147,13 @@ export class ConnectionTracker {
 
   /** End of the capture: every open connection is finished. */
   finish(): void {
-    for (const state of this.#connections.values()) this.#close(state, "end-of-capture", this.#lastPacket, this.#lastTimeUs);
+    for (const state of this.#byId()) this.#close(state, "end-of-capture", this.#lastPacket, this.#lastTimeUs);
     this.#connections.clear();
+    this.#activeCount = 0;
   }
 
-  #open(key: string, aKey: string, ip: IpPacket, segment: TcpSegment, packetNumber: number, timeUs: number): ConnectionState {
+  #open(hash: number, sourceWord: number, destinationWord: number, ip: IpPacket, segment: TcpSegment, packetNumber: number,
+    timeUs: number): ConnectionState {
     const isSyn = (segment.flags & TCP_SYN) !== 0;
     const isSynAck = isSyn && (segment.flags & TCP_ACK) !== 0;
     let clientDirection: Direction;
@@ -138,8 +169,8 @@ export class ConnectionTracker {
     const connection: TcpConnection = {
       id: this.#nextId++,
       ipVersion: ip.version,
-      a: formatEndpoint(ip.source, segment.sourcePort),
-      b: formatEndpoint(ip.destination, segment.destinationPort),
+      a: formatEndpoint(sourceAddress(ip), segment.sourcePort),
+      b: formatEndpoint(destinationAddress(ip), segment.destinationPort),
       clientDirection,
       roleSource,
       handshakeSeen: isSyn,
@@ -158,8 +189,14 @@ export class ConnectionTracker {
     };
     const state: ConnectionState = {
       connection,
-      key,
-      aKey,
+      hash,
+      aWord: sourceWord,
+      bWord: destinationWord,
+      // Copies: the packet's bytes are not kept.
+      aAddress: sourceAddress(ip).slice(),
+      aPort: segment.sourcePort,
+      bAddress: destinationAddress(ip).slice(),
+      bPort: segment.destinationPort,
       reassemblers: [
         new DirectionReassembler(this.#outputFor(connection, 0), connection.directions[0], reassemblyLimits),
         new DirectionReassembler(this.#outputFor(connection, 1), connection.directions[1], reassemblyLimits),
@@ -170,7 +207,10 @@ export class ConnectionTracker {
       synSequence: [-1, -1],
       payloadRoleChecked: [false, false],
     };
-    this.#connections.set(key, state);
+    const bucket = this.#connections.get(hash);
+    if (bucket === undefined) this.#connections.set(hash, [state]);
+    else bucket.push(state);
+    this.#activeCount++;
     if (this.#nextSweepUs < 0) this.#nextSweepUs = timeUs + SWEEP_INTERVAL_US;
     this.#emit({ kind: "tcp.open", connection, packetNumber, timeUs });
     return state;
@@ -198,9 +238,8 @@ export class ConnectionTracker {
    * A SYN on a tuple we already track starts a new connection when the old one ended, or when
    * its sequence number differs from the SYN we saw (a retransmitted SYN keeps the same one).
    */
-  #isNewConnection(state: ConnectionState, sourceKey: string, segment: TcpSegment): boolean {
+  #isNewConnection(state: ConnectionState, direction: Direction, segment: TcpSegment): boolean {
     if (state.connection.closed) return true;
-    const direction: Direction = sourceKey === state.aKey ? 0 : 1;
     const previousSyn = state.synSequence[direction];
     if (previousSyn >= 0) return previousSyn !== segment.sequence;
     // No SYN seen from this side before: new only if the old connection carried traffic that
@@ -249,24 +288,66 @@ export class ConnectionTracker {
   /** Drops connections that closed a while ago or have been idle past the limit. */
   #sweep(nowUs: number, packetNumber: number): void {
     this.#nextSweepUs = nowUs + SWEEP_INTERVAL_US;
-    for (const [key, state] of this.#connections) {
+    for (const state of this.#byId()) {
       const idleUs = nowUs - state.connection.lastTimeUs;
       // Closed connections linger one sweep interval to absorb late retransmissions and ACKs
       // (a new connection on the same tuple is still caught by the SYN check).
       if (state.connection.closed ? idleUs >= SWEEP_INTERVAL_US : idleUs >= this.#limits.idleConnectionUs) {
         this.#close(state, "idle", packetNumber, nowUs);
-        this.#connections.delete(key);
+        this.#forget(state);
       } else if (idleUs >= RECENT_BYTES_IDLE_US) {
         state.reassemblers[0].releaseRecentBytes();
         state.reassemblers[1].releaseRecentBytes();
       }
     }
   }
+
+  /** Every tracked connection in the order they were opened (buckets do not keep it). */
+  #byId(): ConnectionState[] {
+    return [...this.#connections.values()].flat().sort((x, y) => x.connection.id - y.connection.id);
+  }
+
+  /** Removes a connection from its bucket. */
+  #forget(state: ConnectionState): void {
+    const bucket = this.#connections.get(state.hash);
+    if (bucket === undefined) return;
+    const index = bucket.indexOf(state);
+    if (index < 0) return;
+    bucket.splice(index, 1);
+    if (bucket.length === 0) this.#connections.delete(state.hash);
+    this.#activeCount--;
+  }
 }
 
-/** Address bytes and port as a short binary string: cheap to build and to compare. */
-function endpointKey(address: Uint8Array, port: number): string {
-  let key = "";
-  for (let i = 0; i < address.byteLength; i++) key += String.fromCharCode(address[i]!);
-  return key + String.fromCharCode(port >> 8, port & 0xff);
+/** An IPv4 address as its 32-bit number; for IPv6, its four words folded into one (a hash). */
+function addressWord(data: Uint8Array, offset: number, length: number): number {
+  let word = 0;
+  for (let i = 0; i < length; i += 4) {
+    word = Math.imul(word, 0x85ebca6b) ^ ((data[offset + i]! << 24) | (data[offset + i + 1]! << 16) | (data[offset + i + 2]! << 8) | data[offset + i + 3]!);
+  }
+  return word;
+}
+
+function endpointHash(word: number, port: number): number {
+  const hash = Math.imul(word ^ Math.imul(port + 1, 0x9e3779b1), 0x85ebca6b);
+  return hash ^ (hash >>> 13);
+}
+
+/** 0 when the packet goes from a to b, 1 from b to a, -1 when it is not this connection's. */
+function matchDirection(state: ConnectionState, ip: IpPacket, segment: TcpSegment, sourceWord: number, destinationWord: number): number {
+  if (ip.addressLength !== state.aAddress.byteLength) return -1;
+  const sourcePort = segment.sourcePort;
+  const destinationPort = segment.destinationPort;
+  // For IPv4 the words are the addresses; for IPv6 equal words still need the bytes compared.
+  const exact = ip.addressLength === 4;
+  if (sourcePort === state.aPort && destinationPort === state.bPort && sourceWord === state.aWord && destinationWord === state.bWord
+    && (exact || (sameAddress(ip.data, ip.sourceOffset, state.aAddress) && sameAddress(ip.data, ip.destinationOffset, state.bAddress)))) return 0;
+  if (sourcePort === state.bPort && destinationPort === state.aPort && sourceWord === state.bWord && destinationWord === state.aWord
+    && (exact || (sameAddress(ip.data, ip.sourceOffset, state.bAddress) && sameAddress(ip.data, ip.destinationOffset, state.aAddress)))) return 1;
+  return -1;
+}
+
+function sameAddress(data: Uint8Array, offset: number, address: Uint8Array): boolean {
+  for (let i = 0; i < address.byteLength; i++) if (data[offset + i] !== address[i]) return false;
+  return true;
 }

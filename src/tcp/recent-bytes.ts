@@ -23,9 +23,13 @@ export class RecentBytes {
     if (source.byteLength > this.#capacity) source = source.subarray(source.byteLength - this.#capacity);
     const sourceOffset = offset + bytes.byteLength - source.byteLength;
     const at = sourceOffset % this.#capacity;
-    const first = Math.min(source.byteLength, this.#capacity - at);
-    this.#ring.set(source.subarray(0, first), at);
-    if (first < source.byteLength) this.#ring.set(source.subarray(first), 0);
+    // Once per delivered segment: the whole copy when it fits before the ring's end (no views).
+    if (at + source.byteLength <= this.#capacity) this.#ring.set(source, at);
+    else {
+      const first = this.#capacity - at;
+      this.#ring.set(source.subarray(0, first), at);
+      this.#ring.set(source.subarray(first), 0);
+    }
     this.#end = offset + bytes.byteLength;
     this.#start = Math.max(this.#start, this.#end - this.#capacity);
   }

@@ -10,6 +10,7 @@ const MIN_HEADER_LENGTH = 20;
 const OPTION_END = 0;
 const OPTION_NOP = 1;
 const OPTION_WINDOW_SCALE = 3;
+const EMPTY_PAYLOAD = new Uint8Array(0);
 
 /** One TCP segment, filled in place per packet (the hot path does not allocate). */
 export interface TcpSegment {
@@ -55,7 +56,9 @@ export function parseTcpSegment(data: Uint8Array, offset: number, segmentLength:
   segment.windowScale = (segment.flags & TCP_SYN) !== 0 ? findWindowScale(data, offset + MIN_HEADER_LENGTH, offset + headerLength) : -1;
   segment.payloadLength = segmentLength - headerLength;
   const payloadStart = offset + headerLength;
-  segment.payload = data.subarray(payloadStart, Math.min(data.byteLength, payloadStart + segment.payloadLength));
+  const payloadEnd = Math.min(data.byteLength, payloadStart + segment.payloadLength);
+  // Half the segments of a bulk transfer are bare ACKs: they share one empty view.
+  segment.payload = payloadEnd > payloadStart ? data.subarray(payloadStart, payloadEnd) : EMPTY_PAYLOAD;
   return true;
 }
 

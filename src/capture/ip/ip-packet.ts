@@ -2,9 +2,15 @@
 
 export interface IpPacket {
   version: 4 | 6;
-  /** Address bytes: views into the packet, 4 or 16 bytes. */
-  source: Uint8Array;
-  destination: Uint8Array;
+  /**
+   * The packet the addresses are in, and where: offsets rather than views, because a view is an
+   * allocation and this runs once per packet. sourceAddress()/destinationAddress() give views.
+   */
+  data: Uint8Array;
+  sourceOffset: number;
+  destinationOffset: number;
+  /** 4 or 16. */
+  addressLength: number;
   /** Upper-layer protocol number after any IPv6 extension headers (6 = TCP). */
   protocol: number;
   /** Offset of the upper-layer header in the packet data. */
@@ -17,7 +23,18 @@ export interface IpPacket {
 
 export function newIpPacket(): IpPacket {
   const empty = new Uint8Array(0);
-  return { version: 4, source: empty, destination: empty, protocol: 0, payloadOffset: 0, payloadLength: 0, fragment: false };
+  return {
+    version: 4, data: empty, sourceOffset: 0, destinationOffset: 0, addressLength: 0, protocol: 0, payloadOffset: 0, payloadLength: 0,
+    fragment: false,
+  };
+}
+
+export function sourceAddress(packet: IpPacket): Uint8Array {
+  return packet.data.subarray(packet.sourceOffset, packet.sourceOffset + packet.addressLength);
+}
+
+export function destinationAddress(packet: IpPacket): Uint8Array {
+  return packet.data.subarray(packet.destinationOffset, packet.destinationOffset + packet.addressLength);
 }
 
 /** Why a packet could not be read as IP. */

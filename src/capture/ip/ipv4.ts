@@ -15,8 +15,10 @@ export function parseIpv4(data: Uint8Array, offset: number, packet: IpPacket): I
   const flagsAndFragmentOffset = (data[offset + 6]! << 8) | data[offset + 7]!;
   packet.version = 4;
   packet.protocol = data[offset + 9]!;
-  packet.source = data.subarray(offset + 12, offset + 16);
-  packet.destination = data.subarray(offset + 16, offset + 20);
+  packet.data = data;
+  packet.sourceOffset = offset + 12;
+  packet.destinationOffset = offset + 16;
+  packet.addressLength = 4;
   packet.payloadOffset = offset + headerLength;
   // A total length of 0 is what TCP segmentation offload leaves in captures of large sends:
   // the packet then ends where the captured data ends.

@@ -19,8 +19,10 @@ export function parseIpv6(data: Uint8Array, offset: number, packet: IpPacket): I
   if (data[offset]! >> 4 !== 6) return "malformed";
   const declaredPayloadLength = (data[offset + 4]! << 8) | data[offset + 5]!;
   packet.version = 6;
-  packet.source = data.subarray(offset + 8, offset + 24);
-  packet.destination = data.subarray(offset + 24, offset + 40);
+  packet.data = data;
+  packet.sourceOffset = offset + 8;
+  packet.destinationOffset = offset + 24;
+  packet.addressLength = 16;
   packet.fragment = false;
   let nextHeader = data[offset + 6]!;
   let cursor = offset + HEADER_LENGTH;

@@ -1,7 +1,8 @@
 // BSD loopback headers: a 4-byte address family. NULL stores it in the capturing host's byte
 // order (unknown to us); LOOP always in network order.
 
-import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, type LinkFrame } from "./link-frame.js";
+import type { LinkFrame } from "./link-frame.js";
+import { ETHERTYPE_IPV4, ETHERTYPE_IPV6 } from "./link-types.js";
 
 const HEADER_LENGTH = 4;
 const AF_INET = 2;

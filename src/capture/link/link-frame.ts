@@ -9,8 +9,6 @@ import { parseLinuxSll, parseLinuxSll2 } from "./linux-sll.js";
 import { parseBsdLoopback } from "./bsd-loopback.js";
 import { parseRawIp } from "./raw-ip.js";
 
-export const ETHERTYPE_IPV4 = 0x0800;
-export const ETHERTYPE_IPV6 = 0x86dd;
 
 /**
  * The result of link decoding, reused across packets (this runs once per packet, so it does not

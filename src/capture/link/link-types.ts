@@ -13,6 +13,10 @@ export const LINKTYPE_IPV4 = 228;
 export const LINKTYPE_IPV6 = 229;
 export const LINKTYPE_LINUX_SLL2 = 276;
 
+/** EtherType values of the network layers we decode (link decoders report what they carry as one). */
+export const ETHERTYPE_IPV4 = 0x0800;
+export const ETHERTYPE_IPV6 = 0x86dd;
+
 const NAMES: Record<number, string> = {
   [LINKTYPE_NULL]: "NULL (BSD loopback)",
   [LINKTYPE_ETHERNET]: "ETHERNET",

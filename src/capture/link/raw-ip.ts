@@ -1,6 +1,7 @@
 // Raw IP link types (101, 12, 14, 228, 229): the packet is the IP header; its version nibble decides.
 
-import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, type LinkFrame } from "./link-frame.js";
+import type { LinkFrame } from "./link-frame.js";
+import { ETHERTYPE_IPV4, ETHERTYPE_IPV6 } from "./link-types.js";
 
 export function parseRawIp(data: Uint8Array, frame: LinkFrame): void {
   frame.networkOffset = 0;

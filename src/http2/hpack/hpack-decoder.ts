@@ -12,7 +12,7 @@ import {
   DEFAULT_MAX_TRACKED_TABLE_BYTES,
 } from "./hpack-limits.js";
 import { decodeHuffman, HUFFMAN_EOS_IN_STRING, huffmanDecodedMaxLength } from "./huffman.js";
-import { asBuffer, latin1Text } from "./latin1-text.js";
+import { latin1Text } from "./latin1-text.js";
 import { STATIC_TABLE, STATIC_TABLE_LENGTH } from "./static-table.js";
 
 export type { HpackDecodeError, HpackDecodeResult, HpackErrorCode, HpackField } from "./hpack-field.js";
@@ -121,7 +121,7 @@ export class HpackDecoder {
   #sizeUpdates: number[] = [];
 
   #decodeBlock(block: Uint8Array): HpackDecodeResult {
-    const source = asBuffer(block);
+    const source = block;
     const end = source.length;
     const fields: HpackField[] = [];
     let unknownFields = 0;
@@ -277,7 +277,7 @@ export class HpackDecoder {
    * length is checked and "" is returned (a field past a limit that the table does not keep).
    * Returns undefined (with the failure set) when the string cannot be read.
    */
-  #readString(source: Buffer, offset: number, materialize: boolean): string | undefined {
+  #readString(source: Uint8Array, offset: number, materialize: boolean): string | undefined {
     if (offset >= source.length) {
       this.#failureCode = "block-truncated";
       this.#failureDetail = "the block ends before a string literal";

@@ -8,22 +8,19 @@ const SHORT_STRING_OCTETS = 7;
 
 /**
  * Node's native latin1 decoder. `toString("latin1", start, end)` ends in the same call but spends
- * as long again checking its arguments (a fifth of all decoding time in the corpus benchmark);
- * the method is undocumented, so fall back to toString where it is missing.
+ * as long again checking its arguments (a fifth of all decoding time in the corpus benchmark).
+ * It reads any Uint8Array, so no Buffer needs wrapping around a block (that costs as much as
+ * decoding a short header); the method is undocumented, so fall back to toString where it is missing.
  */
-const nativeLatin1Slice = (Buffer.prototype as unknown as { latin1Slice?: (this: Buffer, start: number, end: number) => string }).latin1Slice;
+const nativeLatin1Slice = (Buffer.prototype as unknown as { latin1Slice?: (this: Uint8Array, start: number, end: number) => string }).latin1Slice;
 
 /** `bytes[start, end)` as a string, octet n becoming code point n (every byte value survives). */
-export function latin1Text(bytes: Buffer, start: number, end: number): string {
+export function latin1Text(bytes: Uint8Array, start: number, end: number): string {
   if (end - start <= SHORT_STRING_OCTETS) {
     let text = "";
     for (let i = start; i < end; i++) text += String.fromCharCode(bytes[i]!);
     return text;
   }
-  return nativeLatin1Slice !== undefined ? nativeLatin1Slice.call(bytes, start, end) : bytes.toString("latin1", start, end);
-}
-
-/** A Buffer over the same memory as `bytes` (no copy), so latin1Text can use Node's native decoder. */
-export function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (nativeLatin1Slice !== undefined) return nativeLatin1Slice.call(bytes, start, end);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1", start, end);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatEndpoint, formatIpAddress, newIpPacket } from "../../../src/capture/ip/ip-packet.js";
+import { destinationAddress, formatEndpoint, formatIpAddress, newIpPacket, sourceAddress } from "../../../src/capture/ip/ip-packet.js";
 import { parseIpv4 } from "../../../src/capture/ip/ipv4.js";
 import { parseIpv6 } from "../../../src/capture/ip/ipv6.js";
 import { concat, u16 } from "../../support/bytes.js";
@@ -32,7 +32,8 @@ describe("IPv4", () => {
     const data = concat(ipv4Header({ optionsLength: 8, totalLength: 28 + 8 }), new Uint8Array(8), new Uint8Array(6));
     expect(parseIpv4(data, 0, packet)).toBe("ok");
     expect(packet).toMatchObject({ version: 4, protocol: 6, payloadOffset: 28, payloadLength: 8, fragment: false });
-    expect(formatIpAddress(packet.source)).toBe("192.0.2.1");
+    expect(formatIpAddress(sourceAddress(packet))).toBe("192.0.2.1");
+    expect(formatIpAddress(destinationAddress(packet))).toBe("198.51.100.7");
   });
 
   it("flags first, middle and last fragments", () => {
@@ -58,7 +59,8 @@ describe("IPv6", () => {
     const packet = newIpPacket();
     expect(parseIpv6(data, 0, packet)).toBe("ok");
     expect(packet).toMatchObject({ version: 6, protocol: 6, payloadOffset: 64, payloadLength: 20, fragment: false });
-    expect(formatEndpoint(packet.source, 443)).toBe("[::1]:443");
+    expect(formatEndpoint(sourceAddress(packet), 443)).toBe("[::1]:443");
+    expect(formatIpAddress(destinationAddress(packet))).toBe("::2");
   });
 
   it("flags a fragment header with more fragments", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ETHERTYPE_IPV4, ETHERTYPE_IPV6, newLinkFrame, parseLinkFrame } from "../../../src/capture/link/link-frame.js";
+import { newLinkFrame, parseLinkFrame } from "../../../src/capture/link/link-frame.js";
+import { ETHERTYPE_IPV4, ETHERTYPE_IPV6 } from "../../../src/capture/link/link-types.js";
 import { concat, ethernet, u16, u32 } from "../../support/bytes.js";
 
 const ipv4Start = Uint8Array.of(0x45, 0, 0, 20);
