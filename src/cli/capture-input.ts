@@ -2,7 +2,7 @@
 // chunks, decompressing gzip when the content (not the name) says so.
 
 import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
+import { open, stat, type FileHandle } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { constants as zlibConstants, createGunzip } from "node:zlib";
 import { isGzipMagic } from "../capture/capture-reader.js";
@@ -29,18 +29,22 @@ export async function openCaptureInput(path: string, stdin: AsyncIterable<Uint8A
   let source: AsyncIterable<Uint8Array>;
   let totalBytes: number | undefined;
   let bytesRead = 0;
+  let regularFile = false;
   if (path === "-") {
     source = stdin;
   } else {
     try {
       const info = await stat(path);
       if (info.isDirectory()) throw new H2scopeError("input-unreadable", `${path} is a directory, not a capture file`);
-      totalBytes = info.size;
+      regularFile = info.isFile();
+      totalBytes = regularFile ? info.size : undefined;
     } catch (error) {
       if (error instanceof H2scopeError) throw error;
       throw new H2scopeError("input-unreadable", `cannot open ${path}: ${describeFsError(error)}`);
     }
-    source = readFile(path, (length) => (bytesRead += length));
+    const onRead = (length: number) => (bytesRead += length);
+    // A named pipe or device (a live capture written to a FIFO) has no positions to read at.
+    source = regularFile ? readRegularFile(path, onRead) : readStream(path, onRead);
   }
   let gzip = false;
   return {
@@ -51,7 +55,47 @@ export async function openCaptureInput(path: string, stdin: AsyncIterable<Uint8A
   };
 }
 
-async function* readFile(path: string, onRead: (length: number) => void): AsyncIterable<Uint8Array> {
+/**
+ * A regular file, read one chunk ahead: the next read runs on the thread pool while the current
+ * chunk is decoded, so a file on a slow disk costs the larger of reading and decoding, not their
+ * sum. (A read stream, reading ahead on its own terms, left the process idle a fifth of the time
+ * on a cached file.) A new buffer per chunk: decoders keep views into earlier ones.
+ */
+async function* readRegularFile(path: string, onRead: (length: number) => void): AsyncIterable<Uint8Array> {
+  let file: FileHandle;
+  try {
+    file = await open(path, "r");
+  } catch (error) {
+    throw new H2scopeError("input-unreadable", `cannot read ${path}: ${describeFsError(error)}`);
+  }
+  let position = 0;
+  const readChunk = () => {
+    const read = file.read(Buffer.allocUnsafeSlow(READ_CHUNK_BYTES), 0, READ_CHUNK_BYTES, position);
+    // Handled where it is awaited; this only keeps an early failure from counting as unhandled.
+    read.catch(() => undefined);
+    return read;
+  };
+  try {
+    let next = readChunk();
+    for (;;) {
+      let chunk: { bytesRead: number; buffer: Buffer };
+      try {
+        chunk = await next;
+      } catch (error) {
+        throw new H2scopeError("input-unreadable", `cannot read ${path}: ${describeFsError(error)}`);
+      }
+      if (chunk.bytesRead === 0) return;
+      position += chunk.bytesRead;
+      next = readChunk();
+      onRead(chunk.bytesRead);
+      yield chunk.bytesRead === READ_CHUNK_BYTES ? chunk.buffer : chunk.buffer.subarray(0, chunk.bytesRead);
+    }
+  } finally {
+    await file.close();
+  }
+}
+
+async function* readStream(path: string, onRead: (length: number) => void): AsyncIterable<Uint8Array> {
   const stream = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
   try {
     for await (const chunk of stream) {
