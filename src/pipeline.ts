@@ -56,6 +56,11 @@ export interface AnalyzerOptions {
    * padding and flow control are unchanged — which saves most of the HTTP/2 stage's copying.
    */
   keepDataPayloads?: boolean;
+  /**
+   * Pass `tcp.data` events to onEvent (default true). They are the most frequent event, and a
+   * consumer that never reads payload bytes (the CLI) saves a chain of calls per segment.
+   */
+  tcpDataEvents?: boolean;
   /** NSS key log text (SSLKEYLOGFILE) for TLS; a pcapng's Decryption Secrets Blocks are added to it. */
   keyLogText?: string;
   /** Text appended to the key log since the last call (a log still being written), asked for when keys are missing. */
@@ -99,7 +104,12 @@ export class CaptureAnalyzer {
     });
     // Each TCP event goes out first, then whatever HTTP/2 makes of it: one ordered log. A close
     // goes out last, so whoever reports the connection then sees its HTTP/2 side finished.
+    const tcpDataEvents = options.tcpDataEvents ?? true;
     this.#tracker = new ConnectionTracker((event) => {
+      if (event.kind === "tcp.data" && !tcpDataEvents) {
+        http2.tcpEvent(event);
+        return;
+      }
       if (event.kind === "tcp.close") {
         http2.tcpEvent(event);
         options.onEvent(event);

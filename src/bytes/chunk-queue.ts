@@ -59,6 +59,17 @@ export class ChunkQueue {
     return this.#headOffset;
   }
 
+  /** The byte `index` bytes ahead of the read position (not consumed); undefined when not yet pushed. */
+  byteAt(index: number): number | undefined {
+    if (index >= this.#available) return undefined;
+    let position = this.#headOffset + index;
+    for (let chunkIndex = this.#head; ; chunkIndex++) {
+      const chunk = this.#chunks[chunkIndex]!;
+      if (position < chunk.byteLength) return chunk[position];
+      position -= chunk.byteLength;
+    }
+  }
+
   /** Copies the next `length` bytes into `target` without consuming them; false when fewer are available. */
   copyTo(target: Uint8Array, length: number): boolean {
     if (length > this.#available) return false;

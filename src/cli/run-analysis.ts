@@ -29,6 +29,8 @@ export async function runAnalysis(path: string, io: CliIo, options: { http2Ports
     moreKeyLogText: keyLog?.more,
     // No command prints or judges DATA bytes: skip them rather than assemble them.
     keepDataPayloads: false,
+    // Nor payload bytes: the HTTP/2 stage still gets them.
+    tcpDataEvents: false,
     onEvent(event) {
       if (event.kind === "capture.warning") {
         warnings.push(event.message);

@@ -1,6 +1,7 @@
 // Runs the rules: one state per rule per connection, events in capture order, capture-time
 // ticks for rules that fire on silence, and findings stamped with rule, severity, connection.
 
+import type { Frame } from "../http2/frame/frame.js";
 import type { Http2ConnectionInfo } from "../http2/http2-events.js";
 import type { AnalysisEvent } from "../pipeline.js";
 import type { Finding, FindingDraft, Rule, RuleContext, RuleEvent, Severity } from "./rule.js";
@@ -41,6 +42,8 @@ export class RuleEngine {
   #lastTimeUs = 0;
   /** Per event kind, the indexes of the rules that read it (see Rule.events). */
   readonly #readers = new Map<string, number[]>();
+  /** Per frame kind, the indexes of the rules that read h2.frame events of it (see Rule.frames). */
+  readonly #frameReaders = new Map<string, number[]>();
 
   constructor(rules: readonly Rule[], settings: ReadonlyMap<string, RuleSettings>, onFinding: (finding: Finding) => void) {
     this.#rules = rules.flatMap((rule) => {
@@ -65,8 +68,14 @@ export class RuleEngine {
     if (event.timeUs > this.#lastTimeUs) this.#lastTimeUs = event.timeUs;
     if (connection !== undefined) {
       connection.lastTimeUs = event.timeUs;
-      if (event.kind === "h2.frame") connection.streams.frame(event);
-      for (const index of this.#readersOf(event.kind)) {
+      let readers: number[];
+      if (event.kind === "h2.frame") {
+        connection.streams.frame(event);
+        readers = this.#frameReadersOf(event.frame.kind);
+      } else {
+        readers = this.#readersOf(event.kind);
+      }
+      for (const index of readers) {
         const run = connection.runs[index]!;
         run.rule.onEvent(event as RuleEvent, run.state, run.context);
       }
@@ -83,6 +92,19 @@ export class RuleEngine {
     if (readers === undefined) {
       readers = this.#rules.flatMap(({ rule }, index) => (rule.events === undefined || rule.events.includes(kind as RuleEvent["kind"]) ? [index] : []));
       this.#readers.set(kind, readers);
+    }
+    return readers;
+  }
+
+  /** The rules that read h2.frame events of this frame kind (see Rule.frames). */
+  #frameReadersOf(frameKind: string): number[] {
+    let readers = this.#frameReaders.get(frameKind);
+    if (readers === undefined) {
+      readers = this.#readersOf("h2.frame").filter((index) => {
+        const frames = this.#rules[index]!.rule.frames;
+        return frames === undefined || frames.includes(frameKind as Frame["kind"]);
+      });
+      this.#frameReaders.set(frameKind, readers);
     }
     return readers;
   }

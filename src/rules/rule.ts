@@ -2,6 +2,7 @@
 // function of (event, its own per-connection state) that reports findings.
 
 import type { Peer } from "../http2/connection/stream-state.js";
+import type { Frame } from "../http2/frame/frame.js";
 import type { Http2ConnectionInfo, Http2Event } from "../http2/http2-events.js";
 import type { TcpEvent } from "../tcp/tcp-events.js";
 import type { StreamTimeline } from "./support/stream-timeline.js";
@@ -85,6 +86,12 @@ export interface Rule<State = unknown> {
    * read frames only, and some events (window changes, two per DATA frame) are very frequent.
    */
   events?: readonly RuleEvent["kind"][];
+  /**
+   * Of h2.frame events, the frame kinds onEvent reads (all when absent). DATA and HEADERS are
+   * nearly all frames and most rules ignore them; a rule that reads any frame (to see time pass,
+   * or to act on whatever comes next) leaves this out.
+   */
+  frames?: readonly Frame["kind"][];
   /** Fresh state for one connection. */
   createState(): State;
   onEvent(event: RuleEvent, state: State, context: RuleContext): void;

@@ -202,9 +202,14 @@ export class FrameDecoder {
     const queue = this.#queue;
     for (;;) {
       if (this.#header === undefined) {
-        const headerBytes = queue.peek(FRAME_HEADER_LENGTH);
-        if (headerBytes === undefined) return;
-        this.#header = parseFrameHeader(headerBytes);
+        // Read in place when the nine octets are in one chunk (no view per frame).
+        const chunk = queue.inOneChunk(FRAME_HEADER_LENGTH);
+        if (chunk !== undefined) this.#header = parseFrameHeader(chunk, queue.headOffset);
+        else {
+          const headerBytes = queue.peek(FRAME_HEADER_LENGTH);
+          if (headerBytes === undefined) return;
+          this.#header = parseFrameHeader(headerBytes);
+        }
         this.#frameStart = this.#offset;
       }
       if (this.#skipRemaining >= 0 || (this.#discardDataPayload && this.#header.type === FRAME_DATA)) {
@@ -214,8 +219,9 @@ export class FrameDecoder {
       const total = FRAME_HEADER_LENGTH + this.#header.length;
       if (queue.available < total) return;
       const start = this.#offset;
-      const bytes = this.#consume(total);
-      const frame = parseFrame(this.#header, bytes.subarray(FRAME_HEADER_LENGTH));
+      queue.skip(FRAME_HEADER_LENGTH);
+      this.#offset += FRAME_HEADER_LENGTH;
+      const frame = parseFrame(this.#header, this.#consume(this.#header.length));
       const damagedBytes = this.#damagedBytes;
       this.#header = undefined;
       this.#damagedBytes = 0;
@@ -231,10 +237,10 @@ export class FrameDecoder {
       const padded = (header.flags & FLAG_PADDED) !== 0 && header.length > 0;
       // The Pad Length octet is the only payload byte we need.
       const needed = FRAME_HEADER_LENGTH + (padded ? 1 : 0);
-      const start = queue.peek(needed);
-      if (start === undefined) return false;
-      this.#skipPadLength = padded ? start[FRAME_HEADER_LENGTH] : undefined;
-      this.#consume(FRAME_HEADER_LENGTH);
+      if (queue.available < needed) return false;
+      this.#skipPadLength = padded ? queue.byteAt(FRAME_HEADER_LENGTH) : undefined;
+      queue.skip(FRAME_HEADER_LENGTH);
+      this.#offset += FRAME_HEADER_LENGTH;
       this.#skipRemaining = header.length;
     }
     const take = Math.min(this.#skipRemaining, queue.available);

@@ -31,6 +31,7 @@ interface State {
 export const flowControlMisaccounting = defineRule<State>({
   id: "flow-control-misaccounting",
   events: ["h2.frame", "h2.anomaly", "h2.window"],
+  frames: ["SETTINGS", "GOAWAY", "RST_STREAM"],
   severity: "warning",
   description: "A peer answers FLOW_CONTROL_ERROR although the exact window accounting stays within limits; names the likely bug when the numbers fit",
   parameters: {

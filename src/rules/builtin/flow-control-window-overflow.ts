@@ -24,6 +24,7 @@ interface State {
 export const flowControlWindowOverflow = defineRule<State>({
   id: "flow-control-window-overflow",
   events: ["h2.frame", "h2.anomaly"],
+  frames: ["RST_STREAM", "GOAWAY"],
   severity: "error",
   description: "A flow-control window pushed past 2^31-1 by WINDOW_UPDATE or a SETTINGS_INITIAL_WINDOW_SIZE change, or an INITIAL_WINDOW_SIZE above 2^31-1",
   parameters: {

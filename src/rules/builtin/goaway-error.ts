@@ -17,6 +17,7 @@ interface State {
 export const goawayError = defineRule<State>({
   id: "goaway-error",
   events: ["h2.frame"],
+  frames: ["PING", "GOAWAY"],
   severity: "warning",
   description: "A GOAWAY with an error code (ENHANCE_YOUR_CALM, FLOW_CONTROL_ERROR, INTERNAL_ERROR, …) other than NO_ERROR or PROTOCOL_ERROR",
   parameters: {},

@@ -14,6 +14,7 @@ const NO_ERROR = 0x0;
 export const goawayProtocolError = defineRule<null>({
   id: "goaway-protocol-error",
   events: ["h2.frame"],
+  frames: ["GOAWAY"],
   severity: "error",
   description: "A GOAWAY with PROTOCOL_ERROR: who sent it, what it killed, and the late-response-after-cancel pattern or client timeout that preceded it",
   parameters: {

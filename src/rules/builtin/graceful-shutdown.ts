@@ -29,6 +29,7 @@ interface State {
 export const gracefulShutdown = defineRule<State>({
   id: "graceful-shutdown",
   events: ["h2.frame", "tcp.close"],
+  frames: ["GOAWAY", "PING"],
   severity: "warning",
   description: "How each connection was shut down: two-phase drain, single-phase GOAWAY, or abrupt close with streams lost (lost streams warn; clean drains are info)",
   parameters: {},

@@ -44,6 +44,7 @@ const GO_MAX_QUEUED_CONTROL = 10_000;
 export const pingFlood = defineRule<Record<Peer, Side>>({
   id: "ping-flood",
   events: ["h2.frame", "tcp.zero-window", "tcp.ack-stall"],
+  frames: ["PING"],
   severity: "error",
   description: "One side sends PINGs at flood rate, so the other must queue an ACK for each (CVE-2019-9512), worse when the sender is not reading",
   parameters: {

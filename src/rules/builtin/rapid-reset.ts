@@ -81,6 +81,7 @@ const GO_DEFAULT_MAX_CONCURRENT_STREAMS = 250;
 export const rapidReset = defineRule<State>({
   id: "rapid-reset",
   events: ["h2.frame", "h2.settings-acked"],
+  frames: ["HEADERS", "DATA", "RST_STREAM"],
   severity: "error",
   description: "The client opens streams and cancels them with RST_STREAM before the server answers, at flood rate (HTTP/2 Rapid Reset, CVE-2023-44487)",
   parameters: {

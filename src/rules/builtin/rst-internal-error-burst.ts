@@ -28,6 +28,7 @@ interface State {
 export const rstInternalErrorBurst = defineRule<State>({
   id: "rst-internal-error-burst",
   events: ["h2.frame"],
+  frames: ["RST_STREAM"],
   severity: "error",
   description: "At least N RST_STREAM INTERNAL_ERROR from one side of one connection within T seconds; reports the trend, the sender and the streams hit",
   parameters: {

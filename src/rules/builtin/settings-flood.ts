@@ -39,6 +39,7 @@ const GO_MAX_QUEUED_CONTROL = 10_000;
 export const settingsFlood = defineRule<Record<Peer, Side>>({
   id: "settings-flood",
   events: ["h2.frame", "tcp.zero-window", "tcp.ack-stall"],
+  frames: ["SETTINGS"],
   severity: "error",
   description: "One side sends SETTINGS frames at flood rate, so the other must apply and ACK each (CVE-2019-9515), worse when the sender is not reading",
   parameters: {

@@ -21,6 +21,7 @@ interface State {
 export const stalledConnection = defineRule<State>({
   id: "stalled-connection",
   events: ["h2.frame", "tcp.retransmission", "tcp.zero-window", "tcp.window-reopened", "tcp.ack-stall"],
+  frames: ["PING"],
   severity: "error",
   description: "One side keeps sending while the other acknowledges nothing or advertises a zero TCP window for more than T seconds; says whether the path is dead, the peer is not reading, or the application is slow",
   parameters: {

@@ -29,6 +29,7 @@ interface State {
 export const streamAfterGoaway = defineRule<State>({
   id: "stream-after-goaway",
   events: ["h2.frame"],
+  frames: ["GOAWAY", "HEADERS", "PUSH_PROMISE"],
   severity: "error",
   description: "The receiver of a GOAWAY opens streams above its last-stream-id after it could have seen the GOAWAY",
   parameters: {

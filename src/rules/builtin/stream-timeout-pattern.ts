@@ -17,6 +17,7 @@ interface Cancel {
 export const streamTimeoutPattern = defineRule<Cancel[]>({
   id: "stream-timeout-pattern",
   events: ["h2.frame"],
+  frames: ["RST_STREAM"],
   severity: "warning",
   description: "Many streams cancelled by the client (RST_STREAM CANCEL) at nearly the same time after their request: a client timeout shorter than the server's response time",
   parameters: {

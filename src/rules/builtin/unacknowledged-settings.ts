@@ -8,6 +8,7 @@ import { reportOverdue, type AwaitingAck } from "../support/ack-timeout.js";
 export const unacknowledgedSettings = defineRule<AwaitingAck[]>({
   id: "unacknowledged-settings",
   events: ["h2.frame", "h2.settings-acked"],
+  frames: ["SETTINGS"],
   severity: "warning",
   description: "A SETTINGS frame that got no ACK within T seconds (the sender may end the connection with SETTINGS_TIMEOUT)",
   parameters: {

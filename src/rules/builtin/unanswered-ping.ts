@@ -8,6 +8,7 @@ import { toHex } from "../../bytes/hex.js";
 export const unansweredPing = defineRule<AwaitingAck[]>({
   id: "unanswered-ping",
   events: ["h2.frame"],
+  frames: ["PING"],
   severity: "warning",
   description: "A PING that got no PING ACK within T seconds: the peer is stuck, or the path is",
   parameters: {
