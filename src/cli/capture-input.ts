@@ -1,8 +1,8 @@
 // Opens the capture the user named (a path, or "-" for standard input) as a stream of byte
 // chunks, decompressing gzip when the content (not the name) says so.
 
-import { createReadStream } from "node:fs";
-import { open, stat, type FileHandle } from "node:fs/promises";
+import { closeSync, createReadStream, openSync, readSync } from "node:fs";
+import { stat } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { constants as zlibConstants, createGunzip } from "node:zlib";
 import { isGzipMagic } from "../capture/capture-reader.js";
@@ -56,42 +56,37 @@ export async function openCaptureInput(path: string, stdin: AsyncIterable<Uint8A
 }
 
 /**
- * A regular file, read one chunk ahead: the next read runs on the thread pool while the current
- * chunk is decoded, so a file on a slow disk costs the larger of reading and decoding, not their
- * sum. (A read stream, reading ahead on its own terms, left the process idle a fifth of the time
- * on a cached file.) A new buffer per chunk: decoders keep views into earlier ones.
+ * A regular file, read with synchronous sequential reads. Measured on a cached 235 MB capture:
+ * a read stream left the process idle a fifth of the time, and asynchronous reads one chunk
+ * ahead still a tenth (the thread pool's read, and waking the loop for it, outlast decoding a
+ * chunk on a busy machine); synchronous reads cost 5-8% less time in all. On a file not yet
+ * cached the kernel's sequential read-ahead still fetches ahead of us. A macrotask after each
+ * chunk keeps Ctrl-C, the progress bar and stdout draining live. A new buffer per chunk:
+ * decoders keep views into earlier ones.
  */
 async function* readRegularFile(path: string, onRead: (length: number) => void): AsyncIterable<Uint8Array> {
-  let file: FileHandle;
+  let descriptor: number;
   try {
-    file = await open(path, "r");
+    descriptor = openSync(path, "r");
   } catch (error) {
     throw new H2scopeError("input-unreadable", `cannot read ${path}: ${describeFsError(error)}`);
   }
-  let position = 0;
-  const readChunk = () => {
-    const read = file.read(Buffer.allocUnsafeSlow(READ_CHUNK_BYTES), 0, READ_CHUNK_BYTES, position);
-    // Handled where it is awaited; this only keeps an early failure from counting as unhandled.
-    read.catch(() => undefined);
-    return read;
-  };
   try {
-    let next = readChunk();
     for (;;) {
-      let chunk: { bytesRead: number; buffer: Buffer };
+      const buffer = Buffer.allocUnsafeSlow(READ_CHUNK_BYTES);
+      let length: number;
       try {
-        chunk = await next;
+        length = readSync(descriptor, buffer, 0, READ_CHUNK_BYTES, null);
       } catch (error) {
         throw new H2scopeError("input-unreadable", `cannot read ${path}: ${describeFsError(error)}`);
       }
-      if (chunk.bytesRead === 0) return;
-      position += chunk.bytesRead;
-      next = readChunk();
-      onRead(chunk.bytesRead);
-      yield chunk.bytesRead === READ_CHUNK_BYTES ? chunk.buffer : chunk.buffer.subarray(0, chunk.bytesRead);
+      if (length === 0) return;
+      onRead(length);
+      yield length === READ_CHUNK_BYTES ? buffer : buffer.subarray(0, length);
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   } finally {
-    await file.close();
+    closeSync(descriptor);
   }
 }
 
