@@ -107,6 +107,13 @@ export class FrameDecoder {
       this.#offset += bytes.byteLength;
       return;
     }
+    if (this.#skipRemaining > bytes.byteLength && this.#queue.available === 0) {
+      // The middle of a DATA payload being skipped, the commonest segment of a download: count
+      // it without queueing it.
+      this.#skipRemaining -= bytes.byteLength;
+      this.#offset += bytes.byteLength;
+      return;
+    }
     this.#queue.push(bytes);
     this.#run();
   }

@@ -104,4 +104,37 @@ describe("FrameDecoder", () => {
     expect(summary(run("frames", (decoder) => decoder.data(bytes.subarray(0, bytes.byteLength - 2), 1, 0))))
       .toEqual(["WINDOW_UPDATE:0:4@0#1", "truncated:11"]);
   });
+
+  describe("skipping DATA payloads (discard mode)", () => {
+    // Downloads: DATA frames larger than a segment, padded and not, between other frames.
+    const stream = concat(
+      headers(1, REQUEST_BLOCK), data(1, 5000), data(1, 300, { padLength: 20 }), windowUpdate(0, 5300),
+      data(1, 16_384), data(1, 1, { endStream: true }), headers(3, REQUEST_BLOCK, { endStream: true }), data(3, 0, { endStream: true }),
+    );
+    const detail = (events: FrameStreamEvent[]) => events.map((event) =>
+      event.kind === "frame" ? `${summary([event])[0]} pad=${event.frame.kind === "DATA" ? event.frame.padLength : "-"}` : summary([event])[0]);
+    const feedIn = (size: number) => (decoder: FrameDecoder) => {
+      for (let start = 0, packet = 1; start < stream.byteLength; start += size, packet++) decoder.data(stream.subarray(start, start + size), packet, packet);
+    };
+
+    it.each([1, 7, 1448, 4096, stream.byteLength])("gives the frames, positions and pad lengths of keeping them, in %i-octet segments", (size) => {
+      const kept = run("frames", feedIn(size));
+      const skipped = run("frames", feedIn(size), true);
+      expect(detail(skipped)).toEqual(detail(kept));
+      expect(kept.filter((event) => event.kind === "frame")).toHaveLength(8);
+      for (const event of skipped) if (event.kind === "frame" && event.frame.kind === "DATA") expect(event.frame.data.byteLength).toBe(0);
+    });
+
+    it("counts a gap inside a skipped payload as damage and stays in sync", () => {
+      const feed = (decoder: FrameDecoder) => {
+        decoder.data(stream.subarray(0, 3000), 1, 1);
+        decoder.gap(1448, 2, 2);
+        decoder.data(stream.subarray(3000 + 1448), 3, 3);
+      };
+      const skipped = summary(run("frames", feed, true));
+      expect(skipped).toContain(`DATA:1:5000@${9 + REQUEST_BLOCK.byteLength}#3 damaged=1448`);
+      expect(skipped.filter((line) => line.startsWith("DATA"))).toHaveLength(5);
+      expect(skipped.some((line) => line.startsWith("sync-lost"))).toBe(false);
+    });
+  });
 });
