@@ -3,7 +3,9 @@
 // comparable work on the same captures, and whether cost stays linear in size. Prints figures;
 // asserts nothing. Captures are made once with real peers (scripts/make-bench-capture.sh: h2load
 // against nghttpd in a network namespace, MTU 1500, offloads off; needs root) and reused from
-// bench-data/. Usage: npm run bench [-- --sizes 200,1000] [--no-tshark] [--capture FILE]
+// bench-data/. Each command runs --runs times (default 3), the two tools alternating, and the
+// median time is reported (this shared machine varies ±15% run to run), with the largest RSS.
+// Usage: npm run bench [-- --sizes 200,1000] [--runs N] [--no-tshark] [--capture FILE]
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -17,7 +19,15 @@ const option = (name) => {
 };
 const withTshark = !args.includes("--no-tshark");
 const sizes = (option("--sizes") ?? "200,1000").split(",").map(Number);
+const runs = Math.max(1, Number(option("--runs") ?? 3));
 const H2_PORT = 8080;
+
+/** The median run's time and the largest peak RSS of several runs (each from measure()). */
+function summarise(measured) {
+  const byTime = [...measured].sort((left, right) => left.seconds - right.seconds);
+  const median = byTime[Math.floor((byTime.length - 1) / 2)];
+  return { ...median, rssMb: Math.max(...measured.map((run) => run.rssMb)), all: measured.map((run) => run.seconds) };
+}
 
 /** Runs a command under GNU time; elapsed seconds, peak RSS (MB) and stdout. */
 function measure(command, commandArgs) {
@@ -46,15 +56,31 @@ function row(name, run, mb, packets, frames) {
     `${Math.round(packets / run.seconds).toLocaleString("en-US").padStart(9)} packets/s`,
     `${Math.round(frames / run.seconds).toLocaleString("en-US").padStart(9)} frames/s`,
     `peak RSS ${run.rssMb.toFixed(0).padStart(5)} MB`,
+    run.all.length > 1 ? `(runs: ${run.all.map((seconds) => seconds.toFixed(2)).join(", ")} s)` : "",
   ];
   console.log(cells.join("  "));
 }
 
 const captures = option("--capture") ? [option("--capture")] : sizes.map(captureFor);
 const results = [];
+const ourCommand = (capture) => ["node", [join(root, "bin", "h2scope.js"), "analyze", "--format", "json", "--fail-on", "none", "--h2-port", String(H2_PORT), capture]];
+// Comparable work: decode every HTTP/2 frame and header (HPACK) and print them.
+const tsharkCommand = (capture) => ["tshark", ["-r", capture, "-d", `tcp.port==${H2_PORT},http2`, "-Y", "http2", "-T", "fields",
+  "-e", "http2.type", "-e", "http2.streamid", "-e", "http2.header.name", "-e", "http2.header.value"]];
+
+// The fixed cost of every run: Node, the CLI's module, and a report, on a capture of one connection.
+const startup = summarise(Array.from({ length: 5 }, () => measure(...ourCommand(join(root, "fixtures", "captures", "nghttp-get-us.pcap")))));
+console.log(`h2scope start-up (node, modules, a report of one small capture): ${startup.seconds.toFixed(2)} s, peak RSS ${startup.rssMb.toFixed(0)} MB`);
+
 for (const capture of captures) {
   const mb = statSync(capture).size / 1e6;
-  const ours = measure("node", [join(root, "bin", "h2scope.js"), "analyze", "--format", "json", "--fail-on", "none", "--h2-port", String(H2_PORT), capture]);
+  const oursRuns = [];
+  const tsharkRuns = [];
+  for (let run = 0; run < runs; run++) {
+    oursRuns.push(measure(...ourCommand(capture)));
+    if (withTshark) tsharkRuns.push(measure(...tsharkCommand(capture)));
+  }
+  const ours = summarise(oursRuns);
   const report = JSON.parse(ours.stdout);
   const packets = report.capture.packets;
   const frames = report.capture.http2Frames;
@@ -62,9 +88,7 @@ for (const capture of captures) {
   row("h2scope analyze", ours, mb, packets, frames);
   const result = { mb, ours };
   if (withTshark) {
-    // Comparable work: decode every HTTP/2 frame and header (HPACK) and print them.
-    const tshark = measure("tshark", ["-r", capture, "-d", `tcp.port==${H2_PORT},http2`, "-Y", "http2", "-T", "fields",
-      "-e", "http2.type", "-e", "http2.streamid", "-e", "http2.header.name", "-e", "http2.header.value"]);
+    const tshark = summarise(tsharkRuns);
     row("tshark (http2 fields)", tshark, mb, packets, frames);
     console.log(`ratio: h2scope is ${(tshark.seconds / ours.seconds).toFixed(1)}x tshark's speed, with ${(ours.rssMb / tshark.rssMb * 100).toFixed(0)}% of its memory`);
     result.tshark = tshark;
