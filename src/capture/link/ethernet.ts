@@ -5,7 +5,9 @@ import type { LinkFrame } from "./link-frame.js";
 const ETHERNET_HEADER_LENGTH = 14;
 const VLAN_TAG_LENGTH = 4;
 /** 802.1Q customer tag, 802.1ad service tag, and the pre-standard QinQ value some switches use. */
-const VLAN_ETHERTYPES = new Set([0x8100, 0x88a8, 0x9100]);
+function isVlanTag(etherType: number): boolean {
+  return etherType === 0x8100 || etherType === 0x88a8 || etherType === 0x9100;
+}
 /** Deeper stacks than this are not real traffic; stop rather than walk a corrupt packet. */
 const MAX_VLAN_TAGS = 8;
 
@@ -17,7 +19,7 @@ export function parseEthernet(data: Uint8Array, frame: LinkFrame): void {
   let offset = 12;
   let etherType = (data[offset]! << 8) | data[offset + 1]!;
   offset += 2;
-  while (VLAN_ETHERTYPES.has(etherType) && frame.vlanDepth < MAX_VLAN_TAGS) {
+  while (isVlanTag(etherType) && frame.vlanDepth < MAX_VLAN_TAGS) {
     if (data.byteLength < offset + VLAN_TAG_LENGTH) {
       frame.etherType = -1;
       return;

@@ -14,10 +14,14 @@ export interface PendingHeaderBlock {
   damaged: boolean;
 }
 
+/**
+ * `complete`: the frame ends the block (END_HEADERS), which is decoded before the frame is done
+ * with, so the fragment is used in place. Otherwise it is copied: it is a view into a buffer that
+ * the frames still to come may not keep alive.
+ */
 export function startHeaderBlock(startedBy: "HEADERS" | "PUSH_PROMISE", streamId: number, fragment: Uint8Array,
-  endStream: boolean, promisedStreamId: number | undefined, damaged: boolean): PendingHeaderBlock {
-  // Copy: the fragment is a view into a buffer the next frame may not keep alive.
-  return { streamId, startedBy, endStream, promisedStreamId, fragments: [fragment.slice()], bytes: fragment.byteLength, damaged };
+  endStream: boolean, promisedStreamId: number | undefined, damaged: boolean, complete: boolean): PendingHeaderBlock {
+  return { streamId, startedBy, endStream, promisedStreamId, fragments: [complete ? fragment : fragment.slice()], bytes: fragment.byteLength, damaged };
 }
 
 /** Adds a CONTINUATION fragment; false when the block passed `maxBytes` (it is then dropped). */

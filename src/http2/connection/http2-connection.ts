@@ -236,8 +236,9 @@ export class Http2Connection {
       case "HEADERS":
         if (this.#requireStream(direction, frame)) {
           const damaged = damagedBytes > 0 || frame.malformed !== undefined;
-          const block = startHeaderBlock("HEADERS", frame.streamId, frame.fragment, (frame.flags & FLAG_END_STREAM) !== 0, undefined, damaged);
-          if ((frame.flags & FLAG_END_HEADERS) !== 0) {
+          const complete = (frame.flags & FLAG_END_HEADERS) !== 0;
+          const block = startHeaderBlock("HEADERS", frame.streamId, frame.fragment, (frame.flags & FLAG_END_STREAM) !== 0, undefined, damaged, complete);
+          if (complete) {
             // Decode first: when joined mid-way, the fields tell who is the client.
             headers = this.#decodeHeaderBlock(direction, block);
             this.#onHeadersStart(direction, frame.streamId);
@@ -251,7 +252,8 @@ export class Http2Connection {
       case "PUSH_PROMISE":
         if (this.#requireStream(direction, frame)) {
           this.#onPushPromise(direction, frame.streamId, frame.promisedStreamId);
-          state.block = startHeaderBlock("PUSH_PROMISE", frame.streamId, frame.fragment, false, frame.promisedStreamId, damagedBytes > 0 || frame.malformed !== undefined);
+          state.block = startHeaderBlock("PUSH_PROMISE", frame.streamId, frame.fragment, false, frame.promisedStreamId,
+            damagedBytes > 0 || frame.malformed !== undefined, (frame.flags & FLAG_END_HEADERS) !== 0);
           if ((frame.flags & FLAG_END_HEADERS) !== 0) headers = this.#endHeaderBlock(direction);
         }
         break;
