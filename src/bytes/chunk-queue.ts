@@ -59,6 +59,25 @@ export class ChunkQueue {
     return this.#headOffset;
   }
 
+  /**
+   * Gives the unread bytes buffers of their own where they are views into larger buffers (the
+   * capture's read chunks), so those can be freed. For a consumer that keeps a partial record
+   * between pushes: one view left in a queue keeps a whole 256 KiB read alive, and one that
+   * lives long enough to be promoted is freed only by the next full GC, so memory grew with the
+   * number of connections waiting mid-frame. Each byte is copied at most once.
+   */
+  detach(): void {
+    for (let index = this.#head; index < this.#chunks.length; index++) {
+      let chunk = this.#chunks[index]!;
+      if (index === this.#head && this.#headOffset > 0) {
+        chunk = chunk.subarray(this.#headOffset);
+        this.#headOffset = 0;
+      }
+      if (chunk.byteLength !== chunk.buffer.byteLength) chunk = chunk.slice();
+      this.#chunks[index] = chunk;
+    }
+  }
+
   /** The byte `index` bytes ahead of the read position (not consumed); undefined when not yet pushed. */
   byteAt(index: number): number | undefined {
     if (index >= this.#available) return undefined;

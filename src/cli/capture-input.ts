@@ -4,7 +4,7 @@
 import { closeSync, createReadStream, openSync, readSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { Readable } from "node:stream";
-import { constants as zlibConstants, createGunzip } from "node:zlib";
+import { lazyModule } from "../lazy-module.js";
 import { isGzipMagic } from "../capture/capture-reader.js";
 import { H2scopeError } from "../errors.js";
 
@@ -14,6 +14,8 @@ import { H2scopeError } from "../errors.js";
  * chunk is less memory pinned by each view.
  */
 const READ_CHUNK_BYTES = 256 * 1024;
+
+const zlib = lazyModule<typeof import("node:zlib")>("node:zlib");
 
 export interface CaptureInput {
   chunks: AsyncIterable<Uint8Array>;
@@ -130,7 +132,7 @@ async function* gunzipIfCompressed(source: AsyncIterable<Uint8Array>, setGzip: (
   setGzip(true);
   // Z_SYNC_FLUSH at the end: a cut-short gzip file (a capture still being written) yields all
   // it holds instead of an "unexpected end of file" error; the capture layer reports the cut.
-  const gunzip = createGunzip({ finishFlush: zlibConstants.Z_SYNC_FLUSH, chunkSize: READ_CHUNK_BYTES });
+  const gunzip = zlib().createGunzip({ finishFlush: zlib().constants.Z_SYNC_FLUSH, chunkSize: READ_CHUNK_BYTES });
   const compressed = Readable.from(prepend(first, rest));
   compressed.on("error", (error) => gunzip.destroy(error));
   compressed.pipe(gunzip);

@@ -1,7 +1,10 @@
 // `h2scope analyze` output: a summary, findings grouped by connection, and a health line per
 // connection — as a table for people, markdown for postmortems, JSON for programs.
 
-import Table from "cli-table3";
+import type TableType from "cli-table3";
+import { lazyModule } from "../lazy-module.js";
+
+const cliTable = lazyModule<typeof TableType>("cli-table3");
 import type { Finding, Severity } from "../rules/rule.js";
 import { SEVERITY_RANK } from "../rules/rule.js";
 import type { CaptureSummary } from "../pipeline.js";
@@ -72,7 +75,7 @@ export function formatAnalysisTable(report: AnalysisReport, colour: boolean): st
     const view = report.connections.find((candidate) => candidate.id === connectionId);
     text += `\nConnection ${connectionId}${view ? ` (${view.client} → ${view.server})` : ""}\n`;
     // 80 columns: 30 + 13 + 33 plus four borders; the longest rule id (28) fits whole.
-    const table = new Table({
+    const table = new (cliTable())({
       head: ["Finding", "Where", "What"],
       colWidths: [30, 13, 33],
       wordWrap: true,

@@ -1,13 +1,16 @@
 // `h2scope connections` output: a table for people, JSON for programs.
 
-import Table from "cli-table3";
+import type TableType from "cli-table3";
+import { lazyModule } from "../lazy-module.js";
+
+const cliTable = lazyModule<typeof TableType>("cli-table3");
 import type { CaptureSummary } from "../pipeline.js";
 import { isEncrypted, type ConnectionView, type Http2View } from "./connection-view.js";
 import { formatBytes, formatSeconds } from "./format-units.js";
 
 /** `omitted`: connections counted but not listed (past --max-connections). */
 export function formatConnectionsTable(connections: ConnectionView[], summary: CaptureSummary, omitted = 0): string {
-  const table = new Table({
+  const table = new (cliTable())({
     head: ["#", "Client", "Server", "C→S pkts", "C→S bytes", "S→C pkts", "S→C bytes", "Duration", "Retrans", "Gaps", "Roles by", "Protocol", "Streams", "Resets", "GOAWAY"],
     style: { head: [], border: [] },
   });

@@ -38,4 +38,39 @@ describe("ChunkQueue", () => {
     queue.skip(50);
     expect([...joined]).toEqual([1, 2, 3]);
   });
+
+  it("detach() gives the unread bytes buffers of their own, copying each byte at most once", () => {
+    const read = new Uint8Array(1000).map((_, index) => index & 0xff);
+    const queue = new ChunkQueue();
+    queue.push(read.subarray(0, 300));
+    queue.push(read.subarray(300, 500));
+    queue.skip(250);
+    queue.detach();
+    const own = queue.peek(queue.available)!;
+    expect([...own]).toEqual([...read.subarray(250, 500)]);
+    // Nothing left in the queue refers to the 1000-byte read.
+    const first = queue.read(50)!;
+    const second = queue.read(200)!;
+    expect(first.buffer).not.toBe(read.buffer);
+    expect(second.buffer).not.toBe(read.buffer);
+    expect(first.byteLength === first.buffer.byteLength && second.byteLength === second.buffer.byteLength).toBe(true);
+    // A buffer already of its own is kept as it is.
+    const whole = new Uint8Array(10);
+    queue.push(whole);
+    queue.detach();
+    expect(queue.read(10)!.buffer).toBe(whole.buffer);
+  });
+
+  it("byteAt() and inOneChunk() read ahead without consuming", () => {
+    const queue = new ChunkQueue();
+    queue.push(Uint8Array.of(1, 2, 3));
+    queue.push(Uint8Array.of(4, 5));
+    queue.skip(1);
+    expect([0, 1, 2, 3].map((index) => queue.byteAt(index))).toEqual([2, 3, 4, 5]);
+    expect(queue.byteAt(4)).toBeUndefined();
+    expect(queue.inOneChunk(2)).toBeDefined();
+    expect(queue.headOffset).toBe(1);
+    expect(queue.inOneChunk(3)).toBeUndefined();
+    expect(queue.available).toBe(4);
+  });
 });

@@ -2,7 +2,6 @@
 
 import { readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
 import { Command, Option } from "commander";
 import { H2scopeError, type StopCode } from "../../errors.js";
 import {
@@ -18,6 +17,10 @@ import type { CliIo } from "../cli-io.js";
 import { exitCodeFor, EXIT_FINDINGS, EXIT_INTERNAL_ERROR, EXIT_OK, EXIT_USAGE } from "../exit-codes.js";
 import { collect, parseCount, parsePortList } from "../parse-options.js";
 import { runAnalysis } from "../run-analysis.js";
+import { lazyModule } from "../../lazy-module.js";
+
+/** Worker threads are loaded only when several captures are analysed in parallel. */
+const workerThreads = lazyModule<typeof import("node:worker_threads")>("node:worker_threads");
 
 type AnalyzeFormat = "table" | "markdown" | "json" | "ndjson";
 
@@ -157,7 +160,7 @@ async function analyzeInParallel(captures: string[], fileText: string | undefine
       const index = nextIndex++;
       const request: BufferedAnalysisRequest = { capture: captures[index]!, fileText, ports, options, colour: io.colour ?? false };
       results[index] = await new Promise<BufferedAnalysisResult>((resolve) => {
-        const worker = new Worker(workerUrl, { workerData: request });
+        const worker = new (workerThreads().Worker)(workerUrl, { workerData: request });
         const stopWorker = () => worker.postMessage(STOP_MESSAGE);
         io.stop?.addEventListener("abort", stopWorker, { once: true });
         const finish = (result: BufferedAnalysisResult) => {

@@ -116,6 +116,8 @@ export class FrameDecoder {
     }
     this.#queue.push(bytes);
     this.#run();
+    // What waits for the rest of its frame is kept as a copy, not as a view into a capture chunk.
+    if (this.#queue.available > 0) this.#queue.detach();
   }
 
   /** Bytes TCP could not deliver. */
