@@ -71,21 +71,27 @@ export class PcapngDecoder implements CaptureDecoder {
   /** Reads one whole block if it is available; false when more input is needed. */
   #readBlock(): boolean {
     const queue = this.#queue;
-    const start = queue.peek(12);
-    if (start === undefined) return false;
+    // The block's first 12 octets read in place when they lie in one chunk (no view per packet).
+    let start = queue.inOneChunk(12);
+    let at = queue.headOffset;
+    if (start === undefined) {
+      start = queue.peek(12);
+      if (start === undefined) return false;
+      at = 0;
+    }
     const blockOffset = queue.offset;
-    if (readUint32(start, 0, false) === BLOCK_SECTION_HEADER) {
+    if (readUint32(start, at, false) === BLOCK_SECTION_HEADER) {
       // The section's byte order is announced by the magic right after the length.
-      const magicBig = readUint32(start, 8, false);
+      const magicBig = readUint32(start, at + 8, false);
       if (magicBig === BYTE_ORDER_MAGIC) this.#littleEndian = false;
-      else if (readUint32(start, 8, true) === BYTE_ORDER_MAGIC) this.#littleEndian = true;
+      else if (readUint32(start, at + 8, true) === BYTE_ORDER_MAGIC) this.#littleEndian = true;
       else this.#fail(`section header block at byte offset ${blockOffset} has no valid byte-order magic`, blockOffset);
     } else if (this.#littleEndian === undefined) {
       this.#fail(`pcapng input does not start with a section header block`, blockOffset);
     }
     const littleEndian = this.#littleEndian!;
-    const blockType = readUint32(start, 0, littleEndian);
-    const totalLength = readUint32(start, 4, littleEndian);
+    const blockType = readUint32(start, at, littleEndian);
+    const totalLength = readUint32(start, at + 4, littleEndian);
     if (totalLength < BLOCK_FRAMING_LENGTH || totalLength % 4 !== 0 || totalLength > this.#limits.maxBlockBytes) {
       this.#fail(
         `impossible block length ${totalLength} for block type 0x${blockType.toString(16)} at byte offset ${blockOffset}` +
@@ -93,9 +99,15 @@ export class PcapngDecoder implements CaptureDecoder {
         blockOffset,
       );
     }
-    const block = queue.peek(totalLength);
-    if (block === undefined) return false;
-    const trailingLength = readUint32(block, totalLength - 4, littleEndian);
+    if (queue.available < totalLength) return false;
+    // Packets, nearly every block, are read in place when whole in one chunk; the rest through a view.
+    let block = blockType === BLOCK_ENHANCED_PACKET ? queue.inOneChunk(totalLength) : undefined;
+    let blockStart = queue.headOffset;
+    if (block === undefined) {
+      block = queue.peek(totalLength)!;
+      blockStart = 0;
+    }
+    const trailingLength = readUint32(block, blockStart + totalLength - 4, littleEndian);
     if (trailingLength !== totalLength) {
       this.#fail(
         `block at byte offset ${blockOffset} says it is ${totalLength} bytes long at its start and ${trailingLength} at its end; stopped reading there`,
@@ -103,16 +115,17 @@ export class PcapngDecoder implements CaptureDecoder {
       );
     }
     queue.skip(totalLength);
-    const body = block.subarray(8, totalLength - 4);
+    if (blockType === BLOCK_ENHANCED_PACKET) {
+      this.#readEnhancedPacket(block, blockStart + 8, totalLength - 12, blockOffset);
+      return true;
+    }
+    const body = block.subarray(blockStart + 8, blockStart + totalLength - 4);
     switch (blockType) {
       case BLOCK_SECTION_HEADER:
         this.#readSectionHeader();
         break;
       case BLOCK_INTERFACE_DESCRIPTION:
         this.#readInterfaceDescription(body, blockOffset);
-        break;
-      case BLOCK_ENHANCED_PACKET:
-        this.#readEnhancedPacket(body, blockOffset);
         break;
       case BLOCK_SIMPLE_PACKET:
         this.#readSimplePacket(body, blockOffset);
@@ -165,25 +178,26 @@ export class PcapngDecoder implements CaptureDecoder {
     this.#interfaces.push({ linkType, snapLength, toTimeUs: timestampConverter(tsresol, tsoffsetSeconds) });
   }
 
-  #readEnhancedPacket(body: Uint8Array, blockOffset: number): void {
+  /** The block body is `bytes[start, start + length)`: read in place, only the packet data becomes a view. */
+  #readEnhancedPacket(bytes: Uint8Array, start: number, length: number, blockOffset: number): void {
     this.#packetNumber++;
-    if (body.byteLength < 20) {
+    if (length < 20) {
       this.#malformed(`enhanced packet block for packet ${this.#packetNumber} at byte offset ${blockOffset} is too short`, blockOffset);
       return;
     }
     const littleEndian = this.#littleEndian!;
-    const interfaceId = readUint32(body, 0, littleEndian);
-    const capturedLength = readUint32(body, 12, littleEndian);
-    const originalLength = readUint32(body, 16, littleEndian);
-    if (capturedLength > body.byteLength - 20) {
+    const interfaceId = readUint32(bytes, start, littleEndian);
+    const capturedLength = readUint32(bytes, start + 12, littleEndian);
+    const originalLength = readUint32(bytes, start + 16, littleEndian);
+    if (capturedLength > length - 20) {
       this.#malformed(
-        `packet ${this.#packetNumber} at byte offset ${blockOffset} claims ${capturedLength} captured bytes in a ${body.byteLength + 12}-byte block`,
+        `packet ${this.#packetNumber} at byte offset ${blockOffset} claims ${capturedLength} captured bytes in a ${length + 12}-byte block`,
         blockOffset,
       );
       return;
     }
-    this.#emitPacket(interfaceId, readUint32(body, 4, littleEndian), readUint32(body, 8, littleEndian),
-      body.subarray(20, 20 + capturedLength), originalLength, blockOffset);
+    this.#emitPacket(interfaceId, readUint32(bytes, start + 4, littleEndian), readUint32(bytes, start + 8, littleEndian),
+      bytes.subarray(start + 20, start + 20 + capturedLength), originalLength, blockOffset);
   }
 
   #readObsoletePacket(body: Uint8Array, blockOffset: number): void {
