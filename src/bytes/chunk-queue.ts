@@ -62,7 +62,7 @@ export class ChunkQueue {
   /**
    * Gives the unread bytes buffers of their own where they are views into larger buffers (the
    * capture's read chunks), so those can be freed. For a consumer that keeps a partial record
-   * between pushes: one view left in a queue keeps a whole 256 KiB read alive, and one that
+   * between pushes: one view left in a queue keeps a whole read (128 KiB) alive, and one that
    * lives long enough to be promoted is freed only by the next full GC, so memory grew with the
    * number of connections waiting mid-frame. Each byte is copied at most once.
    */
