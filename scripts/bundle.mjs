@@ -7,11 +7,13 @@
 //
 // It understands the forms tsc emits for this code base and refuses anything else, so a new form
 // fails the build instead of misbehaving: named, namespace and default imports; `export` on a
-// declaration; `export { … }` with or without `from`. Imports from packages and node: built-ins
+// declaration; `export { … }` with or without `from` (not `export *`). A named import that its
+// module does not export fails, as linking would. Imports from packages and node: built-ins
 // stay real imports at the top. `let`/`var` exports (live bindings) and import cycles are refused,
 // since evaluating each module once, in dependency order, copies its exports.
 //
-// Usage: node scripts/bundle.mjs   (run by npm run build, prepare and pretest after tsc)
+// Usage: node scripts/bundle.mjs [ENTRY OUTPUT]   (run by npm run build, prepare and pretest
+// after tsc; the arguments default to dist/cli/main.js and dist/h2scope.js)
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -19,9 +21,10 @@ import { fileURLToPath } from "node:url";
 import ts from "typescript";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const dist = join(root, "dist");
-const ENTRY = join(dist, "cli", "main.js");
-const OUTPUT = join(dist, "h2scope.js");
+// Arguments for the bundler's own tests: an entry module and the output file (in the entry's tree).
+const ENTRY = resolve(process.argv[2] ?? join(root, "dist", "cli", "main.js"));
+const OUTPUT = resolve(process.argv[3] ?? join(root, "dist", "h2scope.js"));
+const dist = dirname(OUTPUT);
 
 /** Module path → its parsed form; filled in dependency order (dependencies first). */
 const modules = new Map();
@@ -31,7 +34,7 @@ const externals = new Map();
 
 function fail(file, node, message) {
   const where = node === undefined ? "" : `:${node.getSourceFile().getLineAndCharacterOfPosition(node.getStart()).line + 1}`;
-  throw new Error(`bundle: ${relative(root, file)}${where}: ${message}`);
+  throw new Error(`bundle: ${relative(dist, file)}${where}: ${message}`);
 }
 
 function externalName(specifier, kind) {
@@ -70,6 +73,14 @@ function load(file, stack) {
         const moduleName = modules.get(dependency).name;
         if (clause?.name) fail(file, statement, "default import from a project module");
         const bindings = clause?.namedBindings;
+        if (bindings && !ts.isNamespaceImport(bindings)) {
+          // An ES module that imports a name its dependency lacks fails to link; so does this.
+          const exported = new Set(modules.get(dependency).exports.map((entry) => entry.name));
+          for (const element of bindings.elements) {
+            const name = (element.propertyName ?? element.name).text;
+            if (!exported.has(name)) fail(file, statement, `imports ${name}, which ${relative(dist, dependency)} does not export`);
+          }
+        }
         if (bindings && ts.isNamespaceImport(bindings)) lines.push(`const ${bindings.name.text} = ${moduleName};`);
         else if (bindings) lines.push(`const { ${bindings.elements.map((element) => (element.propertyName ? `${element.propertyName.text}: ${element.name.text}` : element.name.text)).join(", ")} } = ${moduleName};`);
       } else {
@@ -92,11 +103,16 @@ function load(file, stack) {
         const dependency = dependencyOf(from);
         load(dependency, [...stack, file]);
         moduleName = modules.get(dependency).name;
+        const exported = new Set(modules.get(dependency).exports.map((entry) => entry.name));
+        for (const element of statement.exportClause && ts.isNamedExports(statement.exportClause) ? statement.exportClause.elements : []) {
+          const name = (element.propertyName ?? element.name).text;
+          if (!exported.has(name)) fail(file, statement, `re-exports ${name}, which ${relative(dist, dependency)} does not export`);
+        }
       }
       const clause = statement.exportClause;
       if (clause === undefined) {
-        if (moduleName === undefined) fail(file, statement, "export * without a module");
-        exports.push({ spread: moduleName });
+        // Not used here; copying names with a spread would let a clash pass silently.
+        fail(file, statement, "export * from a module");
       } else if (ts.isNamedExports(clause)) {
         for (const element of clause.elements) {
           const local = (element.propertyName ?? element.name).text;
@@ -133,7 +149,8 @@ function load(file, stack) {
       edits.push([node.getStart(), node.getEnd(), `new URL(${JSON.stringify(relative(dist, file).split("\\").join("/"))}, import.meta.url).href`]);
       return;
     }
-    if (node.kind === ts.SyntaxKind.AwaitExpression && !insideFunction(node)) fail(file, node, "top-level await");
+    const topLevelAwait = node.kind === ts.SyntaxKind.AwaitExpression || (ts.isForOfStatement(node) && node.awaitModifier !== undefined);
+    if (topLevelAwait && !insideFunction(node)) fail(file, node, "top-level await");
     ts.forEachChild(node, visit);
   };
   visit(source);
@@ -162,7 +179,7 @@ const parts = [
 ];
 for (const file of order) {
   const { name, body, exports } = modules.get(file);
-  const members = exports.map((entry) => (entry.spread ? `...${entry.spread}` : entry.name === entry.value ? entry.name : `${entry.name}: ${entry.value}`));
+  const members = exports.map((entry) => (entry.name === entry.value ? entry.name : `${entry.name}: ${entry.value}`));
   parts.push(`// ${relative(dist, file)}`, `const ${name} = (() => {`, body.trimEnd(), `return { ${members.join(", ")} };`, "})();");
 }
 const entry = modules.get(ENTRY);

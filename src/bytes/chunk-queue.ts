@@ -16,6 +16,8 @@ export class ChunkQueue {
   #headOffset = 0;
   #available = 0;
   #consumed = 0;
+  /** Chunks at indexes below this one have buffers of their own (see detach()). */
+  #detachedBefore = 0;
 
   /** Bytes pushed but not yet read. */
   get available(): number {
@@ -64,18 +66,20 @@ export class ChunkQueue {
    * capture's read chunks), so those can be freed. For a consumer that keeps a partial record
    * between pushes: one view left in a queue keeps a whole read (128 KiB) alive, and one that
    * lives long enough to be promoted is freed only by the next full GC, so memory grew with the
-   * number of connections waiting mid-frame. Each byte is copied at most once.
+   * number of connections waiting mid-frame. Only chunks pushed since the last call are looked
+   * at, so a record arriving in many pieces costs each piece one copy, not a pass over all.
    */
   detach(): void {
-    for (let index = this.#head; index < this.#chunks.length; index++) {
+    for (let index = Math.max(this.#head, this.#detachedBefore); index < this.#chunks.length; index++) {
       let chunk = this.#chunks[index]!;
+      if (chunk.byteLength === chunk.buffer.byteLength) continue;
       if (index === this.#head && this.#headOffset > 0) {
         chunk = chunk.subarray(this.#headOffset);
         this.#headOffset = 0;
       }
-      if (chunk.byteLength !== chunk.buffer.byteLength) chunk = chunk.slice();
-      this.#chunks[index] = chunk;
+      this.#chunks[index] = chunk.slice();
     }
+    this.#detachedBefore = this.#chunks.length;
   }
 
   /** The byte `index` bytes ahead of the read position (not consumed); undefined when not yet pushed. */
@@ -134,6 +138,7 @@ export class ChunkQueue {
     // Compact the array in batches so it does not grow without bound.
     if (this.#head > 64 || this.#head === this.#chunks.length) {
       this.#chunks = this.#chunks.slice(this.#head);
+      this.#detachedBefore = Math.max(0, this.#detachedBefore - this.#head);
       this.#head = 0;
     }
   }

@@ -141,6 +141,9 @@ async function* gunzipIfCompressed(source: AsyncIterable<Uint8Array>, setGzip: (
   } catch (error) {
     if (error instanceof H2scopeError) throw error;
     throw new H2scopeError("capture-damaged", `the gzip-compressed input is corrupt: ${(error as Error).message}`);
+  } finally {
+    // Ends the source too when decompression stopped early (a corrupt stream): the file closes.
+    compressed.destroy();
   }
 }
 

@@ -6,7 +6,7 @@
 
 import { lazyModule } from "../lazy-module.js";
 
-const crypto = lazyModule<typeof import("node:crypto")>("node:crypto");
+const nodeCrypto = lazyModule<typeof import("node:crypto")>("node:crypto");
 
 export interface Tls12CipherSuite {
   name: string;
@@ -50,8 +50,8 @@ export function tls12Prf(hash: string, secret: Uint8Array, label: string, seed: 
   const output = new Uint8Array(length);
   let a: Uint8Array = labelSeed;
   for (let filled = 0; filled < length;) {
-    a = crypto().createHmac(hash, secret).update(a).digest();
-    const block = crypto().createHmac(hash, secret).update(a).update(labelSeed).digest();
+    a = nodeCrypto().createHmac(hash, secret).update(a).digest();
+    const block = nodeCrypto().createHmac(hash, secret).update(a).update(labelSeed).digest();
     output.set(block.subarray(0, Math.min(block.byteLength, length - filled)), filled);
     filled += block.byteLength;
   }
@@ -112,7 +112,7 @@ export class Tls12RecordOpener {
     const cipherText = fragment.subarray(fragment.byteLength - TAG_LENGTH - plainLength, fragment.byteLength - TAG_LENGTH);
     try {
       // Typed as GCM: ChaCha20-Poly1305 deciphers take the same AAD and tag calls.
-      const decipher = crypto().createDecipheriv(this.#suite.aead as "aes-128-gcm", this.#keys.key, nonce, { authTagLength: TAG_LENGTH });
+      const decipher = nodeCrypto().createDecipheriv(this.#suite.aead as "aes-128-gcm", this.#keys.key, nonce, { authTagLength: TAG_LENGTH });
       decipher.setAAD(additional, { plaintextLength: plainLength });
       decipher.setAuthTag(fragment.subarray(fragment.byteLength - TAG_LENGTH));
       const plain = Buffer.concat([decipher.update(cipherText), decipher.final()]);

@@ -4,7 +4,7 @@
 
 import { lazyModule } from "../lazy-module.js";
 
-const crypto = lazyModule<typeof import("node:crypto")>("node:crypto");
+const nodeCrypto = lazyModule<typeof import("node:crypto")>("node:crypto");
 
 export interface Tls13CipherSuite {
   /** IANA name, as tshark and the RFC print it. */
@@ -30,7 +30,7 @@ export function hkdfExpand(hash: string, secret: Uint8Array, info: Uint8Array, l
   const output = new Uint8Array(length);
   let previous = new Uint8Array(0);
   for (let filled = 0, counter = 1; filled < length; counter++) {
-    previous = new Uint8Array(crypto().createHmac(hash, secret).update(previous).update(info).update(Uint8Array.of(counter)).digest());
+    previous = new Uint8Array(nodeCrypto().createHmac(hash, secret).update(previous).update(info).update(Uint8Array.of(counter)).digest());
     output.set(previous.subarray(0, Math.min(previous.byteLength, length - filled)), filled);
     filled += previous.byteLength;
   }
@@ -120,7 +120,7 @@ export class Tls13RecordOpener {
     let plain: Uint8Array;
     try {
       // Typed as GCM: ChaCha20-Poly1305 deciphers take the same AAD and tag calls.
-      const decipher = crypto().createDecipheriv(this.suite.aead as "aes-128-gcm", this.#keys.key, nonce, { authTagLength: TAG_LENGTH });
+      const decipher = nodeCrypto().createDecipheriv(this.suite.aead as "aes-128-gcm", this.#keys.key, nonce, { authTagLength: TAG_LENGTH });
       decipher.setAAD(header);
       decipher.setAuthTag(tag);
       const head = decipher.update(cipherText);

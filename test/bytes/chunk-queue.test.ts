@@ -61,6 +61,27 @@ describe("ChunkQueue", () => {
     expect(queue.read(10)!.buffer).toBe(whole.buffer);
   });
 
+  it("detach() copies a piece once however many pieces follow (a record arriving in many segments)", () => {
+    const read = new Uint8Array(4000).map((_, index) => index & 0xff);
+    const queue = new ChunkQueue();
+    queue.push(read.subarray(0, 100));
+    queue.detach();
+    const firstCopy = queue.peek(100)!.buffer;
+    expect(firstCopy).not.toBe(read.buffer);
+    for (let start = 100; start < 4000; start += 100) {
+      queue.push(read.subarray(start, start + 100));
+      queue.detach();
+      // The earlier pieces are the same copies as before: not copied again.
+      expect(queue.peek(100)!.buffer).toBe(firstCopy);
+    }
+    // Partly read, the first piece is still not copied again.
+    queue.skip(50);
+    queue.push(read.subarray(0, 10));
+    queue.detach();
+    expect(queue.peek(50)!.buffer).toBe(firstCopy);
+    expect([...queue.read(3950)!]).toEqual([...read.subarray(50)]);
+  });
+
   it("byteAt() and inOneChunk() read ahead without consuming", () => {
     const queue = new ChunkQueue();
     queue.push(Uint8Array.of(1, 2, 3));

@@ -12,7 +12,16 @@ const SHORT_STRING_OCTETS = 7;
  * It reads any Uint8Array, so no Buffer needs wrapping around a block (that costs as much as
  * decoding a short header); the method is undocumented, so fall back to toString where it is missing.
  */
-const nativeLatin1Slice = (Buffer.prototype as unknown as { latin1Slice?: (this: Uint8Array, start: number, end: number) => string }).latin1Slice;
+const nativeLatin1Slice = usableOnUint8Array((Buffer.prototype as unknown as { latin1Slice?: (this: Uint8Array, start: number, end: number) => string }).latin1Slice);
+
+/** The method if it decodes a plain Uint8Array here (checked once: it is undocumented). */
+function usableOnUint8Array(method: ((this: Uint8Array, start: number, end: number) => string) | undefined) {
+  try {
+    return method?.call(Uint8Array.of(0x68, 0xe9), 0, 2) === "h\u00e9" ? method : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** `bytes[start, end)` as a string, octet n becoming code point n (every byte value survives). */
 export function latin1Text(bytes: Uint8Array, start: number, end: number): string {
