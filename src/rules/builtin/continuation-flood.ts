@@ -150,8 +150,11 @@ function onFrame(event: Extract<RuleEvent, { kind: "h2.frame" }>, state: State, 
   const sender = event.sender;
   const receiver = otherPeer(sender);
   const block = state.open[sender];
-  // Is this frame a reaction to a flood from the other side?
-  if (frame.kind === "GOAWAY") {
+  // Is this frame a reaction to a flood from the other side? (Asked only when a flood waits for
+  // one: the reaction's description costs a search of the headers and a string per response.)
+  if (!awaitsReaction(state, sender)) {
+    // nothing to settle
+  } else if (frame.kind === "GOAWAY") {
     onReaction(state, context, sender, { what: `GOAWAY ${errorCodeName(frame.errorCode)}`, packet: event.packetNumber, timeUs: event.timeUs });
   } else if (frame.kind === "RST_STREAM" || frame.kind === "HEADERS") {
     const status = event.headers?.find(([name]) => name === ":status")?.[1];
@@ -199,6 +202,12 @@ function endBlock(block: Block, state: State, context: RuleContext, how: string,
   block.ending = { how, packet, timeUs };
   block.deadlineUs = timeUs + context.params.reactionWaitSeconds! * 1e6;
   state.waiting.push(block);
+}
+
+/** Whether a flood block from the other side of `reactor` is waiting for a reaction. */
+function awaitsReaction(state: State, reactor: Peer): boolean {
+  const sender = otherPeer(reactor);
+  return !state.reported[sender] && (state.waiting.length > 0 || state.open[sender]?.crossed !== undefined);
 }
 
 /** `reactor` sent something a flood's receiver would send; it settles that side's flood block, if any. */

@@ -123,12 +123,17 @@ function judge(pending: Pending, state: State, context: RuleContext): void {
   const encodedBytes = Math.max(1, block.encodedBytes);
   const ratio = decodedBytes / encodedBytes;
   const receiverLimit = state.maxHeaderListSize[receiver];
+  const amplification = ratio > context.params.maxRatio! && decodedBytes > context.params.maxDecodedBytes!;
+  const overReceiverLimit = receiverLimit !== undefined && decodedBytes > receiverLimit;
+  const tooManyUpdates = (event.tableSizeUpdates?.length ?? 0) > MAX_TABLE_SIZE_UPDATES;
+  // Every block of every connection is judged: the common verdict costs no allocation.
+  if (!amplification && !capped && !overReceiverLimit && !tooManyUpdates) return;
   const updates = event.tableSizeUpdates ?? [];
   const kinds: Kind[] = [];
-  if (ratio > context.params.maxRatio! && decodedBytes > context.params.maxDecodedBytes!) kinds.push("amplification");
+  if (amplification) kinds.push("amplification");
   if (capped) kinds.push("decoder-limit");
-  if (receiverLimit !== undefined && decodedBytes > receiverLimit) kinds.push("over-receiver-limit");
-  if (updates.length > MAX_TABLE_SIZE_UPDATES) kinds.push("table-size-updates");
+  if (overReceiverLimit) kinds.push("over-receiver-limit");
+  if (tooManyUpdates) kinds.push("table-size-updates");
   const reported = state.reported[sender];
   if (!kinds.some((kind) => !reported.has(kind))) return;
   for (const kind of kinds) reported.add(kind);

@@ -82,10 +82,14 @@ export class StreamTimeline {
         record.responsePacket = event.packetNumber;
         record.responseUs = event.timeUs;
       }
-      for (const [name, value] of event.headers ?? []) {
-        if (name === ":method") record.method = value;
-        else if (name === ":path") record.path = value;
-        else if (name === ":status" && record.status === undefined) record.status = value;
+      const headers = event.headers;
+      if (headers !== undefined) {
+        for (let i = 0; i < headers.length; i++) {
+          const [name, value] = headers[i]!;
+          if (name === ":method") record.method = value;
+          else if (name === ":path") record.path = value;
+          else if (name === ":status" && record.status === undefined) record.status = value;
+        }
       }
       if ((frame.flags & 1) !== 0) {
         if (event.sender === "client") record.clientEndedUs ??= event.timeUs;
