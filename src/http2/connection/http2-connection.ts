@@ -78,7 +78,8 @@ export class Http2Connection {
   /** HPACK dynamic table size updates of the header block the current frame ended. */
   #tableSizeUpdates: number[] | undefined;
   /** Events of the frame being processed, emitted after it. */
-  #pending: Http2Event[] = [];
+  readonly #pending: Http2Event[] = [];
+  #flushing = false;
   #packetNumber = 0;
   #timeUs = 0;
   /** INITIAL_WINDOW_SIZE seen declared and acknowledged since joining mid-way. */
@@ -513,7 +514,10 @@ export class Http2Connection {
   // --- DATA and flow control ------------------------------------------------------------------
 
   #onData(direction: Direction, streamId: number, length: number, endStream: boolean, wellFormed: boolean): WindowsAfter | undefined {
-    if (!this.#requireStream(direction, { kind: "DATA", streamId, length, type: 0, flags: 0 })) return undefined;
+    if (streamId === 0) {
+      this.#requireStream(direction, { kind: "DATA", streamId, length, type: 0, flags: 0 });
+      return undefined;
+    }
     const flow = this.#flowName(direction);
     // The connection window counts DATA on every stream, closed ones included (§6.9).
     const connectionWindow = this.#connectionWindows[direction];
@@ -708,11 +712,17 @@ export class Http2Connection {
     });
   }
 
+  /** Emits the queued events. One list is reused (no array per frame); events queued while it runs go out in the same loop. */
   #flush(): void {
     const pending = this.#pending;
-    if (pending.length === 0) return;
-    this.#pending = [];
-    for (const event of pending) this.#emit(event);
+    if (pending.length === 0 || this.#flushing) return;
+    this.#flushing = true;
+    try {
+      for (let i = 0; i < pending.length; i++) this.#emit(pending[i]!);
+    } finally {
+      pending.length = 0;
+      this.#flushing = false;
+    }
   }
 
   #namedSettings(side: Peer): Array<[string, number]> {
