@@ -66,3 +66,17 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
  * every one until the end. Connections with findings are always kept. `--max-connections`.
  */
 export const DEFAULT_MAX_REPORTED_CONNECTIONS = 10_000;
+
+/**
+ * Closed HTTP/2 streams the rules keep per connection, to tie a late frame to the request it
+ * answers and to time cancelled requests (a client's 4 s deadline against a 10 s response, with
+ * many requests in between under load). The oldest are forgotten first.
+ */
+export const MAX_CLOSED_STREAMS_PER_CONNECTION = 1024;
+
+/**
+ * Closed HTTP/2 streams kept across all connections, the oldest forgotten first. A record is
+ * ~150-200 bytes, so 65,536 stay near 12 MiB; without it 10,000 busy connections could keep
+ * 1,024 each, over 1.5 GiB.
+ */
+export const MAX_CLOSED_STREAMS = 65_536;

@@ -5,7 +5,7 @@ import type { Frame } from "../http2/frame/frame.js";
 import type { Http2ConnectionInfo } from "../http2/http2-events.js";
 import type { AnalysisEvent } from "../pipeline.js";
 import type { Finding, FindingDraft, Rule, RuleContext, RuleEvent, Severity } from "./rule.js";
-import { StreamTimeline } from "./support/stream-timeline.js";
+import { ClosedStreamHistory, StreamTimeline } from "./support/stream-timeline.js";
 
 /** How one rule runs: on or off, its severity, its parameters (defaults merged). */
 export interface RuleSettings {
@@ -45,7 +45,13 @@ export class RuleEngine {
   /** Per frame kind, the indexes of the rules that read h2.frame events of it (see Rule.frames). */
   readonly #frameReaders = new Map<string, number[]>();
 
-  constructor(rules: readonly Rule[], settings: ReadonlyMap<string, RuleSettings>, onFinding: (finding: Finding) => void) {
+  /** Bounds the closed streams all connections' timelines keep. */
+  readonly #closedStreams: ClosedStreamHistory;
+
+  /** `maxClosedStreams`: closed streams kept across all connections (default MAX_CLOSED_STREAMS). */
+  constructor(rules: readonly Rule[], settings: ReadonlyMap<string, RuleSettings>, onFinding: (finding: Finding) => void,
+    options: { maxClosedStreams?: number } = {}) {
+    this.#closedStreams = new ClosedStreamHistory(options.maxClosedStreams);
     this.#rules = rules.flatMap((rule) => {
       const ruleSettings = settings.get(rule.id) ?? defaultSettings(rule);
       return ruleSettings.enabled ? [{ rule, settings: ruleSettings }] : [];
@@ -116,7 +122,7 @@ export class RuleEngine {
   }
 
   #open(info: Http2ConnectionInfo): void {
-    const streams = new StreamTimeline();
+    const streams = new StreamTimeline(this.#closedStreams);
     const runs: RuleRun[] = this.#rules.map(({ rule, settings }) => {
       const context: RuleContext = {
         params: settings.params,
@@ -140,6 +146,8 @@ export class RuleEngine {
 
   #end(connection: ConnectionRuns, endTimeUs: number): void {
     for (const run of connection.runs) run.rule.onEnd?.(endTimeUs, run.state, run.context);
+    // The shared closed-stream history still names this timeline until it cycles past it.
+    connection.streams.release();
   }
 
   #report(rule: Rule, settings: RuleSettings, info: Http2ConnectionInfo, draft: FindingDraft): void {

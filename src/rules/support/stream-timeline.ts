@@ -3,6 +3,7 @@
 
 import type { Peer } from "../../http2/connection/stream-state.js";
 import type { Http2Event } from "../../http2/http2-events.js";
+import { MAX_CLOSED_STREAMS, MAX_CLOSED_STREAMS_PER_CONNECTION } from "../../limits.js";
 
 export interface StreamRecord {
   id: number;
@@ -27,12 +28,55 @@ export interface StreamRecord {
   closed: boolean;
 }
 
-/** Recently closed streams kept for late frames; older ones are forgotten (bounded memory). */
-const MAX_CLOSED_KEPT = 1024;
+/**
+ * Closed streams kept across every connection's timeline, oldest forgotten first: a bound on
+ * memory however many connections are open at once (see MAX_CLOSED_STREAMS).
+ */
+export class ClosedStreamHistory {
+  readonly #limit: number;
+  /** A ring of (timeline, stream id), oldest at #next once full. */
+  readonly #timelines: StreamTimeline[] = [];
+  readonly #ids: number[] = [];
+  #next = 0;
+
+  constructor(limit: number = MAX_CLOSED_STREAMS) {
+    this.#limit = Math.max(1, limit);
+  }
+
+  /** `timeline` closed stream `id`: keep it, forgetting the oldest kept stream when full. */
+  closed(timeline: StreamTimeline, id: number): void {
+    if (this.#timelines.length < this.#limit) {
+      this.#timelines.push(timeline);
+      this.#ids.push(id);
+      return;
+    }
+    this.#timelines[this.#next]!.forget(this.#ids[this.#next]!);
+    this.#timelines[this.#next] = timeline;
+    this.#ids[this.#next] = id;
+    this.#next = (this.#next + 1) % this.#limit;
+  }
+}
 
 export class StreamTimeline {
   readonly #open = new Map<number, StreamRecord>();
   readonly #closed = new Map<number, StreamRecord>();
+  readonly #history: ClosedStreamHistory | undefined;
+
+  /** `history`: a bound shared with other connections' timelines on the closed streams kept. */
+  constructor(history?: ClosedStreamHistory) {
+    this.#history = history;
+  }
+
+  /** Drops a closed stream (the shared history's bound). */
+  forget(streamId: number): void {
+    this.#closed.delete(streamId);
+  }
+
+  /** The connection ended: nothing more will be asked, so its streams need not be kept. */
+  release(): void {
+    this.#open.clear();
+    this.#closed.clear();
+  }
 
   /** Streams not closed yet (both sides ended, or reset). */
   openStreams(): StreamRecord[] {
@@ -108,7 +152,8 @@ export class StreamTimeline {
     record.closed = true;
     this.#open.delete(record.id);
     this.#closed.set(record.id, record);
-    if (this.#closed.size > MAX_CLOSED_KEPT) this.#closed.delete(this.#closed.keys().next().value!);
+    if (this.#closed.size > MAX_CLOSED_STREAMS_PER_CONNECTION) this.#closed.delete(this.#closed.keys().next().value!);
+    this.#history?.closed(this, record.id);
   }
 }
 

@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import type { Http2Event } from "../../src/http2/http2-events.js";
+import { MAX_CLOSED_STREAMS_PER_CONNECTION } from "../../src/limits.js";
+import { ClosedStreamHistory, StreamTimeline } from "../../src/rules/support/stream-timeline.js";
+
+type FrameEvent = Extract<Http2Event, { kind: "h2.frame" }>;
+let packet = 0;
+
+function frame(kind: "HEADERS" | "DATA" | "RST_STREAM", streamId: number, sender: "client" | "server", endStream: boolean): FrameEvent {
+  packet++;
+  return {
+    kind: "h2.frame", sender, packetNumber: packet, timeUs: packet * 1000,
+    frame: { kind, type: 0, streamId, flags: endStream ? 1 : 0, length: 0, errorCode: 8 },
+    headers: kind === "HEADERS" ? (sender === "client" ? [[":method", "GET"], [":path", `/${streamId}`]] : [[":status", "200"]]) : undefined,
+  } as unknown as FrameEvent;
+}
+
+/** A request and its response on `streamId`, which then is closed. */
+function exchange(timeline: StreamTimeline, streamId: number): void {
+  timeline.frame(frame("HEADERS", streamId, "client", true));
+  timeline.frame(frame("HEADERS", streamId, "server", false));
+  timeline.frame(frame("DATA", streamId, "server", true));
+}
+
+describe("StreamTimeline", () => {
+  it("keeps a closed stream for late frames, with what its request and response said", () => {
+    const timeline = new StreamTimeline();
+    timeline.frame(frame("HEADERS", 1, "client", true));
+    timeline.frame(frame("RST_STREAM", 1, "client", false));
+    expect(timeline.openStreams()).toEqual([]);
+    timeline.frame(frame("HEADERS", 1, "server", false));
+    const record = timeline.get(1)!;
+    expect(record).toMatchObject({ method: "GET", path: "/1", status: "200", closed: true, framesAfterReset: 1 });
+    expect(record.reset?.by).toBe("client");
+  });
+
+  it("forgets the oldest closed streams across all connections past the shared bound", () => {
+    const history = new ClosedStreamHistory(3);
+    const first = new StreamTimeline(history);
+    const second = new StreamTimeline(history);
+    exchange(first, 1);
+    exchange(second, 1);
+    exchange(first, 3);
+    exchange(first, 5);
+    // Four closed, three kept: the first connection's stream 1 went first.
+    expect(first.get(1)).toBeUndefined();
+    expect(second.get(1)?.closed).toBe(true);
+    expect(first.get(3)?.closed).toBe(true);
+    expect(first.get(5)?.closed).toBe(true);
+    expect(first.knownStreams().map((stream) => stream.id)).toEqual([3, 5]);
+  });
+
+  it("keeps at most MAX_CLOSED_STREAMS_PER_CONNECTION per connection, oldest forgotten first", () => {
+    const timeline = new StreamTimeline(new ClosedStreamHistory(1_000_000));
+    const streams = MAX_CLOSED_STREAMS_PER_CONNECTION + 5;
+    for (let index = 0; index < streams; index++) exchange(timeline, 2 * index + 1);
+    const kept = timeline.knownStreams().map((stream) => stream.id);
+    expect(kept).toHaveLength(MAX_CLOSED_STREAMS_PER_CONNECTION);
+    expect(kept[0]).toBe(2 * 5 + 1);
+    expect(timeline.get(1)).toBeUndefined();
+  });
+
+  it("release() drops everything (the connection ended), and the shared history copes", () => {
+    const history = new ClosedStreamHistory(2);
+    const ended = new StreamTimeline(history);
+    const other = new StreamTimeline(history);
+    exchange(ended, 1);
+    ended.frame(frame("HEADERS", 3, "client", false));
+    ended.release();
+    expect(ended.knownStreams()).toEqual([]);
+    exchange(other, 1);
+    exchange(other, 3);
+    exchange(other, 5);
+    expect(other.knownStreams().map((stream) => stream.id)).toEqual([3, 5]);
+  });
+});
