@@ -6,7 +6,7 @@ import { viewOf } from "../bytes/data-view.js";
 import { readUint32 } from "../bytes/read-integers.js";
 import { H2scopeError } from "../errors.js";
 import { DEFAULT_LIMITS, type Limits } from "../limits.js";
-import { truncatedRecordWarning, type CaptureDecoder, type CaptureSink } from "./captured-packet.js";
+import { newCapturedPacket, truncatedRecordWarning, type CaptureDecoder, type CaptureSink } from "./captured-packet.js";
 
 const FILE_HEADER_LENGTH = 24;
 const RECORD_HEADER_LENGTH = 16;
@@ -35,6 +35,8 @@ export class PcapDecoder implements CaptureDecoder {
   #snapLength = 0;
   #packetNumber = 0;
   #stopped = false;
+  /** Filled for each record (see CaptureSink.packet). */
+  readonly #packet = newCapturedPacket();
   /** A record header that straddles two chunks, copied out. */
   readonly #recordHeader = new Uint8Array(RECORD_HEADER_LENGTH);
 
@@ -125,15 +127,15 @@ export class PcapDecoder implements CaptureDecoder {
       queue.skip(RECORD_HEADER_LENGTH);
       const data = queue.read(capturedLength)!;
       this.#packetNumber++;
-      this.#sink.packet({
-        packetNumber: this.#packetNumber,
-        timeUs: seconds * 1_000_000 + (this.#nanoseconds ? Math.floor(fraction / 1000) : fraction),
-        interfaceId: 0,
-        linkType: this.#linkType,
-        originalLength: Math.max(originalLength, capturedLength),
-        data,
-        recordOffset,
-      });
+      const packet = this.#packet;
+      packet.packetNumber = this.#packetNumber;
+      packet.timeUs = seconds * 1_000_000 + (this.#nanoseconds ? Math.floor(fraction / 1000) : fraction);
+      packet.interfaceId = 0;
+      packet.linkType = this.#linkType;
+      packet.originalLength = Math.max(originalLength, capturedLength);
+      packet.data = data;
+      packet.recordOffset = recordOffset;
+      this.#sink.packet(packet);
     }
   }
 }

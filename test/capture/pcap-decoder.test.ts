@@ -43,6 +43,21 @@ describe("classic pcap", () => {
     expect(sink.packets[1]!.recordOffset).toBe(24 + 16 + packetA.byteLength);
   });
 
+  it("fills one packet object for every record (the sink keeps fields, not the object), and keeps each data view valid", () => {
+    const file = pcapFile([
+      { timeSeconds: 1, timeFraction: 2, data: packetA },
+      { timeSeconds: 3, timeFraction: 4, data: packetB },
+    ]);
+    const seen: Array<{ object: object; packetNumber: number; data: Uint8Array }> = [];
+    const reader = new CaptureReader({ packet: (packet) => seen.push({ object: packet, packetNumber: packet.packetNumber, data: packet.data }), warning() {}, secrets() {} });
+    reader.push(file);
+    reader.end();
+    expect(seen.map((entry) => entry.packetNumber)).toEqual([1, 2]);
+    expect(seen[1]!.object).toBe(seen[0]!.object);
+    expect([...seen[0]!.data]).toEqual([...packetA]);
+    expect([...seen[1]!.data]).toEqual([...packetB]);
+  });
+
   it("gives the same packets fed one byte at a time as all at once", () => {
     const file = pcapFile([
       { timeSeconds: 1, timeFraction: 2, data: packetA },

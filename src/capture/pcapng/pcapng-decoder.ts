@@ -6,7 +6,7 @@ import { viewOf } from "../../bytes/data-view.js";
 import { readUint32 } from "../../bytes/read-integers.js";
 import { H2scopeError } from "../../errors.js";
 import { DEFAULT_LIMITS, type Limits } from "../../limits.js";
-import { truncatedRecordWarning, type CaptureDecoder, type CaptureSink } from "../captured-packet.js";
+import { newCapturedPacket, truncatedRecordWarning, type CaptureDecoder, type CaptureSink } from "../captured-packet.js";
 import { timestampConverter, type TimestampToUs } from "./timestamp.js";
 
 export const BLOCK_SECTION_HEADER = 0x0a0d0d0a;
@@ -33,6 +33,7 @@ export class PcapngDecoder implements CaptureDecoder {
   readonly #sink: CaptureSink;
   readonly #limits: Limits;
   readonly #queue = new ChunkQueue();
+  readonly #packet = newCapturedPacket();
   /** Byte order of the current section; unknown until its Section Header Block is read. */
   #littleEndian: boolean | undefined;
   #sectionCount = 0;
@@ -233,15 +234,7 @@ export class PcapngDecoder implements CaptureDecoder {
     if (firstInterface.snapLength > 0) capturedLength = Math.min(capturedLength, firstInterface.snapLength);
     const data = body.subarray(4, 4 + capturedLength);
     // Simple packet blocks carry no timestamp.
-    this.#sink.packet({
-      packetNumber: this.#packetNumber,
-      timeUs: 0,
-      interfaceId: 0,
-      linkType: firstInterface.linkType,
-      originalLength: Math.max(originalLength, capturedLength),
-      data,
-      recordOffset: blockOffset,
-    });
+    this.#emit(0, 0, firstInterface.linkType, Math.max(originalLength, capturedLength), data, blockOffset);
   }
 
   #readDecryptionSecrets(body: Uint8Array, blockOffset: number): void {
@@ -265,15 +258,20 @@ export class PcapngDecoder implements CaptureDecoder {
       this.#malformed(`packet ${this.#packetNumber} at byte offset ${blockOffset} names interface ${interfaceId}, which this section never described`, blockOffset);
       return;
     }
-    this.#sink.packet({
-      packetNumber: this.#packetNumber,
-      timeUs: description.toTimeUs(timeHigh, timeLow),
-      interfaceId,
-      linkType: description.linkType,
-      originalLength: Math.max(originalLength, data.byteLength),
-      data,
-      recordOffset: blockOffset,
-    });
+    this.#emit(description.toTimeUs(timeHigh, timeLow), interfaceId, description.linkType, Math.max(originalLength, data.byteLength), data, blockOffset);
+  }
+
+  /** Fills the reused packet record (see CaptureSink.packet) and hands it on. */
+  #emit(timeUs: number, interfaceId: number, linkType: number, originalLength: number, data: Uint8Array, recordOffset: number): void {
+    const packet = this.#packet;
+    packet.packetNumber = this.#packetNumber;
+    packet.timeUs = timeUs;
+    packet.interfaceId = interfaceId;
+    packet.linkType = linkType;
+    packet.originalLength = originalLength;
+    packet.data = data;
+    packet.recordOffset = recordOffset;
+    this.#sink.packet(packet);
   }
 
   #malformed(message: string, byteOffset: number): void {
