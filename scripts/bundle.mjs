@@ -21,7 +21,8 @@ import { fileURLToPath } from "node:url";
 import ts from "typescript";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-// Arguments for the bundler's own tests: an entry module and the output file (in the entry's tree).
+// Arguments for the bundler's own tests: an entry module and the output file, both or neither.
+if (process.argv.length === 3) throw new Error("bundle: give both ENTRY and OUTPUT, or neither");
 const ENTRY = resolve(process.argv[2] ?? join(root, "dist", "cli", "main.js"));
 const OUTPUT = resolve(process.argv[3] ?? join(root, "dist", "h2scope.js"));
 const dist = dirname(OUTPUT);
@@ -155,6 +156,9 @@ function load(file, stack) {
   };
   visit(source);
 
+  const names = exports.map((entry) => entry.name);
+  const repeated = names.find((name, index) => names.indexOf(name) !== index);
+  if (repeated !== undefined) fail(file, undefined, `exports ${repeated} twice`);
   let body = text;
   for (const [start, end, replacement] of edits.sort((a, b) => b[0] - a[0])) body = body.slice(0, start) + replacement + body.slice(end);
   body = body.replace(/^\/\/# sourceMappingURL=.*$/m, "");

@@ -23,7 +23,7 @@ describe("scripts/bundle.mjs", () => {
       writeFileSync(join(tree, name), text);
     }
     const output = join(tree, "bundle.js");
-    const result = spawnSync("node", [SCRIPT, join(tree, "entry.js"), output], { encoding: "utf8", timeout: 30_000 });
+    const result = spawnSync(process.execPath, [SCRIPT, join(tree, "entry.js"), output], { encoding: "utf8", timeout: 30_000 });
     return { status: result.status, stderr: result.stderr, output };
   }
 
@@ -81,6 +81,7 @@ describe("scripts/bundle.mjs", () => {
     ["export *", { "entry.js": 'export * from "./b.js";', "b.js": "export const b = 2;" }, /export \* from a module/],
     ["a let export (a live binding)", { "entry.js": "export let a = 1; a = 2;" }, /a let or var export/],
     ["export default", { "entry.js": "export default 1;" }, /export default/],
+    ["a name exported twice", { "entry.js": 'const a = 1; export { a }; export { a as b, a as b };' }, /exports b twice/],
     ["top-level await", { "entry.js": "await Promise.resolve(); export const a = 1;" }, /top-level await/],
     ["top-level for await", { "entry.js": "for await (const x of []) {} export const a = 1;" }, /top-level await/],
   ] as const)("refuses %s", (_what, files, message) => {

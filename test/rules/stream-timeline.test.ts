@@ -60,6 +60,21 @@ describe("StreamTimeline", () => {
     expect(timeline.get(1)).toBeUndefined();
   });
 
+  it("a stream id met again after it closed (a pushed stream reusing it) is kept as the newest, not forgotten for its old record", () => {
+    const history = new ClosedStreamHistory(1);
+    const timeline = new StreamTimeline(history);
+    exchange(timeline, 2);
+    const promise = frame("HEADERS", 1, "server", false);
+    (promise as unknown as { frame: Record<string, unknown> }).frame = { kind: "PUSH_PROMISE", type: 5, streamId: 1, flags: 4, length: 0, promisedStreamId: 2 };
+    timeline.frame(promise);
+    timeline.frame(frame("HEADERS", 2, "server", false));
+    timeline.frame(frame("DATA", 2, "server", true));
+    // The ring (one place) dropped the first record of stream 2; the second stays.
+    const record = timeline.get(2)!;
+    expect(record.openedBy).toBe("server");
+    expect(record.closed).toBe(true);
+  });
+
   it("release() drops everything (the connection ended), and the shared history copes", () => {
     const history = new ClosedStreamHistory(2);
     const ended = new StreamTimeline(history);

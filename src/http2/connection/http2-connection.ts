@@ -78,8 +78,9 @@ export class Http2Connection {
   /** HPACK dynamic table size updates of the header block the current frame ended. */
   #tableSizeUpdates: number[] | undefined;
   /** Events of the frame being processed, emitted after it. */
-  readonly #pending: Http2Event[] = [];
-  #flushing = false;
+  #pending: Http2Event[] = [];
+  /** An empty list for #flush to swap in, when not in use. */
+  #spare: Http2Event[] | undefined = [];
   #packetNumber = 0;
   #timeUs = 0;
   /** INITIAL_WINDOW_SIZE seen declared and acknowledged since joining mid-way. */
@@ -712,17 +713,19 @@ export class Http2Connection {
     });
   }
 
-  /** Emits the queued events. One list is reused (no array per frame); events queued while it runs go out in the same loop. */
+  /**
+   * Emits the queued events. Events queued while they go out (a consumer that calls back in, as
+   * stopping the analyzer does) land in another list and go out at once, in order; the emptied
+   * list is kept for the next frame, so a frame costs no new array.
+   */
   #flush(): void {
     const pending = this.#pending;
-    if (pending.length === 0 || this.#flushing) return;
-    this.#flushing = true;
-    try {
-      for (let i = 0; i < pending.length; i++) this.#emit(pending[i]!);
-    } finally {
-      pending.length = 0;
-      this.#flushing = false;
-    }
+    if (pending.length === 0) return;
+    this.#pending = this.#spare ?? [];
+    this.#spare = undefined;
+    for (let i = 0; i < pending.length; i++) this.#emit(pending[i]!);
+    pending.length = 0;
+    this.#spare = pending;
   }
 
   #namedSettings(side: Peer): Array<[string, number]> {

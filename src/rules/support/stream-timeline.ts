@@ -34,25 +34,25 @@ export interface StreamRecord {
  */
 export class ClosedStreamHistory {
   readonly #limit: number;
-  /** A ring of (timeline, stream id), oldest at #next once full. */
+  /** A ring of (timeline, record), oldest at #next once full. */
   readonly #timelines: StreamTimeline[] = [];
-  readonly #ids: number[] = [];
+  readonly #records: StreamRecord[] = [];
   #next = 0;
 
   constructor(limit: number = MAX_CLOSED_STREAMS) {
     this.#limit = Math.max(1, limit);
   }
 
-  /** `timeline` closed stream `id`: keep it, forgetting the oldest kept stream when full. */
-  closed(timeline: StreamTimeline, id: number): void {
+  /** `timeline` closed the stream of `record`: keep it, forgetting the oldest kept stream when full. */
+  closed(timeline: StreamTimeline, record: StreamRecord): void {
     if (this.#timelines.length < this.#limit) {
       this.#timelines.push(timeline);
-      this.#ids.push(id);
+      this.#records.push(record);
       return;
     }
-    this.#timelines[this.#next]!.forget(this.#ids[this.#next]!);
+    this.#timelines[this.#next]!.forget(this.#records[this.#next]!);
     this.#timelines[this.#next] = timeline;
-    this.#ids[this.#next] = id;
+    this.#records[this.#next] = record;
     this.#next = (this.#next + 1) % this.#limit;
   }
 }
@@ -67,9 +67,9 @@ export class StreamTimeline {
     this.#history = history;
   }
 
-  /** Drops a closed stream (the shared history's bound). */
-  forget(streamId: number): void {
-    this.#closed.delete(streamId);
+  /** Drops a closed stream (the shared history's bound), unless its id has a newer record since. */
+  forget(record: StreamRecord): void {
+    if (this.#closed.get(record.id) === record) this.#closed.delete(record.id);
   }
 
   /** The connection ended: nothing more will be asked, so its streams need not be kept. */
@@ -151,9 +151,11 @@ export class StreamTimeline {
   #close(record: StreamRecord): void {
     record.closed = true;
     this.#open.delete(record.id);
+    // Deleted first so that a reused id (a late frame on a forgotten stream) counts as newest.
+    this.#closed.delete(record.id);
     this.#closed.set(record.id, record);
     if (this.#closed.size > MAX_CLOSED_STREAMS_PER_CONNECTION) this.#closed.delete(this.#closed.keys().next().value!);
-    this.#history?.closed(this, record.id);
+    this.#history?.closed(this, record);
   }
 }
 
