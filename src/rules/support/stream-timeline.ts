@@ -26,6 +26,8 @@ export interface StreamRecord {
   framesAfterReset: number;
   lastFrameAfterReset: { packet: number; timeUs: number } | undefined;
   closed: boolean;
+  /** When it closed among all streams of all connections (0 until then): the shared history's bookkeeping. */
+  closeOrder: number;
 }
 
 /**
@@ -34,10 +36,15 @@ export interface StreamRecord {
  */
 export class ClosedStreamHistory {
   readonly #limit: number;
-  /** A ring of (timeline, record), oldest at #next once full. */
+  /**
+   * A ring of (timeline, stream id, close order), oldest at #next once full. Numbers, not the
+   * records: holding 65,536 records here would keep them alive after their connection ended.
+   */
   readonly #timelines: StreamTimeline[] = [];
-  readonly #records: StreamRecord[] = [];
+  readonly #ids: number[] = [];
+  readonly #orders: number[] = [];
   #next = 0;
+  #closes = 0;
 
   constructor(limit: number = MAX_CLOSED_STREAMS) {
     this.#limit = Math.max(1, limit);
@@ -45,14 +52,17 @@ export class ClosedStreamHistory {
 
   /** `timeline` closed the stream of `record`: keep it, forgetting the oldest kept stream when full. */
   closed(timeline: StreamTimeline, record: StreamRecord): void {
+    record.closeOrder = ++this.#closes;
     if (this.#timelines.length < this.#limit) {
       this.#timelines.push(timeline);
-      this.#records.push(record);
+      this.#ids.push(record.id);
+      this.#orders.push(record.closeOrder);
       return;
     }
-    this.#timelines[this.#next]!.forget(this.#records[this.#next]!);
+    this.#timelines[this.#next]!.forget(this.#ids[this.#next]!, this.#orders[this.#next]!);
     this.#timelines[this.#next] = timeline;
-    this.#records[this.#next] = record;
+    this.#ids[this.#next] = record.id;
+    this.#orders[this.#next] = record.closeOrder;
     this.#next = (this.#next + 1) % this.#limit;
   }
 }
@@ -67,9 +77,9 @@ export class StreamTimeline {
     this.#history = history;
   }
 
-  /** Drops a closed stream (the shared history's bound), unless its id has a newer record since. */
-  forget(record: StreamRecord): void {
-    if (this.#closed.get(record.id) === record) this.#closed.delete(record.id);
+  /** Drops the stream the shared history closed as `closeOrder`, unless its id has a newer record since. */
+  forget(streamId: number, closeOrder: number): void {
+    if (this.#closed.get(streamId)?.closeOrder === closeOrder) this.#closed.delete(streamId);
   }
 
   /** The connection ended: nothing more will be asked, so its streams need not be kept. */
@@ -163,6 +173,6 @@ function newRecord(id: number, openedBy: Peer, packet: number, timeUs: number): 
   return {
     id, openedBy, openedPacket: packet, openedUs: timeUs, method: undefined, path: undefined, status: undefined,
     responsePacket: undefined, responseUs: undefined, clientEndedUs: undefined, serverEndedUs: undefined,
-    reset: undefined, framesAfterReset: 0, lastFrameAfterReset: undefined, closed: false,
+    reset: undefined, framesAfterReset: 0, lastFrameAfterReset: undefined, closed: false, closeOrder: 0,
   };
 }
