@@ -8,9 +8,9 @@
 import type { Peer } from "../../http2/connection/stream-state.js";
 import { FLAG_ACK } from "../../http2/frame/frame-types.js";
 import { EpisodeWindow } from "../support/episode-window.js";
-import { noteReadPressure } from "../support/read-pressure.js";
+import { CONTROL_FRAME_QUEUE_LIMITS, noteReadPressure, notReadingText } from "../support/read-pressure.js";
 import { defineRule, type EvidenceItem, type RuleContext, type RuleEvent } from "../rule.js";
-import { formatMs, formatNumber, formatSeconds, otherPeer } from "../support/describe.js";
+import { formatNumber, formatSeconds, otherPeer } from "../support/describe.js";
 
 type FrameEvent = Extract<RuleEvent, { kind: "h2.frame" }>;
 
@@ -37,9 +37,6 @@ const KNOWN_PAYLOADS: Record<string, string> = {
   "3b7cdb7a0b8716b4": "Rust h2 user ping",
 };
 const MAX_PAYLOADS_KEPT = 64;
-const NGHTTP2_MAX_QUEUED = 1000;
-const ENVOY_MAX_OUTBOUND_CONTROL = 1000;
-const GO_MAX_QUEUED_CONTROL = 10_000;
 
 export const pingFlood = defineRule<Record<Peer, Side>>({
   id: "ping-flood",
@@ -90,20 +87,12 @@ function report(event: FrameEvent, side: Side, context: RuleContext, inWindow: n
   const spanUs = event.timeUs - windowStartUs;
   const ratePerSecond = inWindow / Math.max(spanUs / 1e6, 0.001);
   const backlog = Math.max(0, side.pings - side.acksReceived);
-  const notReading = side.zeroWindows > 0 || side.ackStalls > 0;
   const [topPayload, topCount] = [...side.payloads].sort((a, b) => b[1] - a[1])[0]!;
   const library = KNOWN_PAYLOADS[topPayload];
-  const limits = [
-    { what: "nghttp2: more than 1000 queued PING/SETTINGS ACKs → NGHTTP2_ERR_FLOODED, connection dropped", limit: NGHTTP2_MAX_QUEUED },
-    { what: "Envoy: max_outbound_control_frames 1000 (PING ACK, SETTINGS ACK, RST_STREAM) → outbound_control_flood, connection closed", limit: ENVOY_MAX_OUTBOUND_CONTROL },
-    { what: "Go: more than 10,000 queued control frames → connection closed", limit: GO_MAX_QUEUED_CONTROL },
-  ];
+  const limits = CONTROL_FRAME_QUEUE_LIMITS;
   const fired = limits.filter((limit) => backlog > limit.limit);
 
-  const worse = notReading
-    ? ` Worse, the ${sender} is not reading: ${side.zeroWindows > 0 ? `it advertised a zero TCP window ${side.zeroWindows === 1 ? "once" : `${formatNumber(side.zeroWindows)} times`}` : ""}` +
-      `${side.zeroWindows > 0 && side.ackStalls > 0 ? " and " : ""}${side.ackStalls > 0 ? `the ${receiver}'s data waited up to ${formatMs(side.longestAckStallUs)} for its TCP ACKs` : ""}, so the ACKs pile up in the ${receiver}'s memory.`
-    : "";
+  const worse = notReadingText(side, sender);
   // A few ACKs are always in flight; a tenth of the window unanswered is a queue.
   const lag = backlog >= Math.max(10, inWindow / 10)
     ? ` ${formatNumber(backlog)} of its ${formatNumber(side.pings)} PINGs have no ACK yet: the ACKs are not keeping up.`

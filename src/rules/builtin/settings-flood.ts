@@ -9,9 +9,9 @@
 import type { Peer } from "../../http2/connection/stream-state.js";
 import { FLAG_ACK } from "../../http2/frame/frame-types.js";
 import { EpisodeWindow } from "../support/episode-window.js";
-import { noteReadPressure } from "../support/read-pressure.js";
+import { CONTROL_FRAME_QUEUE_LIMITS, noteReadPressure, notReadingText } from "../support/read-pressure.js";
 import { defineRule, type EvidenceItem, type RuleContext, type RuleEvent } from "../rule.js";
-import { formatMs, formatNumber, formatSeconds, otherPeer } from "../support/describe.js";
+import { formatNumber, formatSeconds, otherPeer } from "../support/describe.js";
 
 type FrameEvent = Extract<RuleEvent, { kind: "h2.frame" }>;
 
@@ -32,9 +32,6 @@ interface Side {
 
 /** nghttp2 rejects a SETTINGS frame with more entries (NGHTTP2_DEFAULT_MAX_SETTINGS). */
 const NGHTTP2_MAX_SETTINGS_ENTRIES = 32;
-const NGHTTP2_MAX_QUEUED = 1000;
-const ENVOY_MAX_OUTBOUND_CONTROL = 1000;
-const GO_MAX_QUEUED_CONTROL = 10_000;
 
 export const settingsFlood = defineRule<Record<Peer, Side>>({
   id: "settings-flood",
@@ -87,12 +84,7 @@ function report(event: FrameEvent, side: Side, context: RuleContext, inWindow: n
   const spanUs = event.timeUs - windowStartUs;
   const ratePerSecond = inWindow / Math.max(spanUs / 1e6, 0.001);
   const missingAcks = Math.max(0, side.settings - side.acksReceived);
-  const notReading = side.zeroWindows > 0 || side.ackStalls > 0;
-  const limits = [
-    { what: "nghttp2: more than 1000 queued PING/SETTINGS ACKs → NGHTTP2_ERR_FLOODED, connection dropped", limit: NGHTTP2_MAX_QUEUED },
-    { what: "Envoy: max_outbound_control_frames 1000 (PING ACK, SETTINGS ACK, RST_STREAM) → outbound_control_flood, connection closed", limit: ENVOY_MAX_OUTBOUND_CONTROL },
-    { what: "Go: more than 10,000 queued control frames → connection closed", limit: GO_MAX_QUEUED_CONTROL },
-  ];
+  const limits = CONTROL_FRAME_QUEUE_LIMITS;
   const fired = limits.filter((limit) => missingAcks > limit.limit);
 
   const emptyText = side.empty === side.settings ? "all of them empty" : side.empty > 0 ? `${formatNumber(side.empty)} of ${formatNumber(side.settings)} empty` : "none empty";
@@ -100,10 +92,7 @@ function report(event: FrameEvent, side: Side, context: RuleContext, inWindow: n
   const acks = missingAcks >= Math.max(10, inWindow / 10)
     ? ` ${formatNumber(missingAcks)} of its ${formatNumber(side.settings)} SETTINGS have no ACK yet: the ACKs are not keeping up.`
     : ` The ${receiver} is keeping up (${missingAcks === 0 ? "every one acknowledged" : `${formatNumber(missingAcks)} not acknowledged yet`}).`;
-  const worse = notReading
-    ? ` Worse, the ${sender} is not reading: ${side.zeroWindows > 0 ? `it advertised a zero TCP window ${side.zeroWindows === 1 ? "once" : `${formatNumber(side.zeroWindows)} times`}` : ""}` +
-      `${side.zeroWindows > 0 && side.ackStalls > 0 ? " and " : ""}${side.ackStalls > 0 ? `the ${receiver}'s data waited up to ${formatMs(side.longestAckStallUs)} for its TCP ACKs` : ""}, so the ACKs pile up in the ${receiver}'s memory.`
-    : "";
+  const worse = notReadingText(side, sender);
   const oversized = side.oversized > 0
     ? ` ${formatNumber(side.oversized)} frame${side.oversized === 1 ? " has" : "s have"} more than 32 entries (up to ${formatNumber(side.largest!.entries)}), which nghttp2 rejects outright.`
     : "";

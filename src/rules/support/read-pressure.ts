@@ -3,7 +3,7 @@
 
 import type { Peer } from "../../http2/connection/stream-state.js";
 import type { RuleEvent } from "../rule.js";
-import { otherPeer } from "./describe.js";
+import { formatMs, formatNumber, otherPeer } from "./describe.js";
 
 export interface ReadPressure {
   /** Zero windows this side advertised (its receive buffer was full). */
@@ -26,4 +26,26 @@ export function noteReadPressure(event: RuleEvent, sides: Record<Peer, ReadPress
     slow.longestAckStallUs = Math.max(slow.longestAckStallUs, event.durationUs);
   }
   return true;
+}
+
+/**
+ * Where servers cut off a peer whose control-frame ACKs (PING, SETTINGS) pile up unsent: the
+ * limits the flood rules compare a backlog with.
+ */
+export const CONTROL_FRAME_QUEUE_LIMITS: ReadonlyArray<{ what: string; limit: number }> = [
+  { what: "nghttp2: more than 1000 queued PING/SETTINGS ACKs → NGHTTP2_ERR_FLOODED, connection dropped", limit: 1000 },
+  { what: "Envoy: max_outbound_control_frames 1000 (PING ACK, SETTINGS ACK, RST_STREAM) → outbound_control_flood, connection closed", limit: 1000 },
+  { what: "Go: more than 10,000 queued control frames → connection closed", limit: 10_000 },
+];
+
+/** The sentence that says `sender` is not reading its socket, or "" when nothing showed it. */
+export function notReadingText(pressure: ReadPressure, sender: Peer): string {
+  if (pressure.zeroWindows === 0 && pressure.ackStalls === 0) return "";
+  const receiver = otherPeer(sender);
+  const zero = pressure.zeroWindows > 0
+    ? `it advertised a zero TCP window ${pressure.zeroWindows === 1 ? "once" : `${formatNumber(pressure.zeroWindows)} times`}`
+    : "";
+  const and = pressure.zeroWindows > 0 && pressure.ackStalls > 0 ? " and " : "";
+  const stalls = pressure.ackStalls > 0 ? `the ${receiver}'s data waited up to ${formatMs(pressure.longestAckStallUs)} for its TCP ACKs` : "";
+  return ` Worse, the ${sender} is not reading: ${zero}${and}${stalls}, so the ACKs pile up in the ${receiver}'s memory.`;
 }
