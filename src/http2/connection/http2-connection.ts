@@ -3,7 +3,7 @@
 // Violations become anomalies; decoding always goes on.
 
 import type { TcpConnection, Direction } from "../../tcp/tcp-events.js";
-import type { Frame, FrameHeader } from "../frame/frame.js";
+import type { Frame } from "../frame/frame.js";
 import { FrameDecoder, type FrameDecoderMode, type FrameStreamEvent, type StreamPosition } from "../frame/frame-decoder.js";
 import {
   errorCodeName, FLAG_ACK, FLAG_END_HEADERS, FLAG_END_STREAM, SETTINGS_ENABLE_PUSH, SETTINGS_HEADER_TABLE_SIZE,
@@ -236,7 +236,7 @@ export class Http2Connection {
         windows = this.#onData(direction, frame.streamId, frame.length, (frame.flags & FLAG_END_STREAM) !== 0, frame.malformed === undefined);
         break;
       case "HEADERS":
-        if (this.#requireStream(direction, frame)) {
+        if (this.#requireStream(direction, frame.kind, frame.streamId)) {
           const damaged = damagedBytes > 0 || frame.malformed !== undefined;
           const complete = (frame.flags & FLAG_END_HEADERS) !== 0;
           const block = startHeaderBlock("HEADERS", frame.streamId, frame.fragment, (frame.flags & FLAG_END_STREAM) !== 0, undefined, damaged, complete);
@@ -252,7 +252,7 @@ export class Http2Connection {
         }
         break;
       case "PUSH_PROMISE":
-        if (this.#requireStream(direction, frame)) {
+        if (this.#requireStream(direction, frame.kind, frame.streamId)) {
           this.#onPushPromise(direction, frame.streamId, frame.promisedStreamId);
           state.block = startHeaderBlock("PUSH_PROMISE", frame.streamId, frame.fragment, false, frame.promisedStreamId,
             damagedBytes > 0 || frame.malformed !== undefined, (frame.flags & FLAG_END_HEADERS) !== 0);
@@ -273,22 +273,22 @@ export class Http2Connection {
         break;
       case "PRIORITY":
       case "PRIORITY_UPDATE":
-        if (this.#requireStream(direction, frame) && frame.kind === "PRIORITY" && frame.priority?.dependsOn === frame.streamId) {
+        if (this.#requireStream(direction, frame.kind, frame.streamId) && frame.kind === "PRIORITY" && frame.priority?.dependsOn === frame.streamId) {
           // §5.3.1: "A stream cannot depend on itself" — a stream error PROTOCOL_ERROR.
           this.#anomaly("self-dependency", direction, frame.streamId, `PRIORITY makes stream ${frame.streamId} depend on itself (RFC 9113 §5.3.1)`);
         }
         break;
       case "RST_STREAM":
-        if (this.#requireStream(direction, frame)) this.#onRstStream(direction, frame.streamId, frame.errorCode);
+        if (this.#requireStream(direction, frame.kind, frame.streamId)) this.#onRstStream(direction, frame.streamId, frame.errorCode);
         break;
       case "SETTINGS":
-        if (this.#requireConnection(direction, frame)) this.#onSettings(direction, frame.settings, (frame.flags & FLAG_ACK) !== 0, frame.malformed === undefined);
+        if (this.#requireConnection(direction, frame.kind, frame.streamId)) this.#onSettings(direction, frame.settings, (frame.flags & FLAG_ACK) !== 0, frame.malformed === undefined);
         break;
       case "PING":
-        if (this.#requireConnection(direction, frame) && frame.malformed === undefined) this.#onPing(direction, frame.opaque, (frame.flags & FLAG_ACK) !== 0);
+        if (this.#requireConnection(direction, frame.kind, frame.streamId) && frame.malformed === undefined) this.#onPing(direction, frame.opaque, (frame.flags & FLAG_ACK) !== 0);
         break;
       case "GOAWAY":
-        if (this.#requireConnection(direction, frame)) {
+        if (this.#requireConnection(direction, frame.kind, frame.streamId)) {
           this.info.goaways.push({
             lastStreamId: frame.lastStreamId, errorCode: errorCodeName(frame.errorCode),
             debugData: new TextDecoder("latin1").decode(frame.debugData), sender, packetNumber: position.packetNumber,
@@ -336,16 +336,16 @@ export class Http2Connection {
   // --- streams -------------------------------------------------------------------------------
 
   /** Frames that must be on a stream; false (with an anomaly) when sent on stream 0. */
-  #requireStream(direction: Direction, frame: FrameHeader & { kind: string }): boolean {
-    if (frame.streamId !== 0) return true;
-    this.#anomaly(frame.kind === "DATA" ? "data-on-stream-0" : "stream-frame-on-stream-0", direction, 0, `${frame.kind} on stream 0 (a PROTOCOL_ERROR, §6)`);
+  #requireStream(direction: Direction, kind: string, streamId: number): boolean {
+    if (streamId !== 0) return true;
+    this.#anomaly(kind === "DATA" ? "data-on-stream-0" : "stream-frame-on-stream-0", direction, 0, `${kind} on stream 0 (a PROTOCOL_ERROR, §6)`);
     return false;
   }
 
   /** Frames that must be on stream 0; false (with an anomaly) otherwise. */
-  #requireConnection(direction: Direction, frame: FrameHeader & { kind: string }): boolean {
-    if (frame.streamId === 0) return true;
-    this.#anomaly("connection-frame-on-stream", direction, frame.streamId, `${frame.kind} on stream ${frame.streamId}; it belongs on stream 0 (a PROTOCOL_ERROR, §6)`);
+  #requireConnection(direction: Direction, kind: string, streamId: number): boolean {
+    if (streamId === 0) return true;
+    this.#anomaly("connection-frame-on-stream", direction, streamId, `${kind} on stream ${streamId}; it belongs on stream 0 (a PROTOCOL_ERROR, §6)`);
     return false;
   }
 
@@ -515,10 +515,7 @@ export class Http2Connection {
   // --- DATA and flow control ------------------------------------------------------------------
 
   #onData(direction: Direction, streamId: number, length: number, endStream: boolean, wellFormed: boolean): WindowsAfter | undefined {
-    if (streamId === 0) {
-      this.#requireStream(direction, { kind: "DATA", streamId, length, type: 0, flags: 0 });
-      return undefined;
-    }
+    if (!this.#requireStream(direction, "DATA", streamId)) return undefined;
     const flow = this.#flowName(direction);
     // The connection window counts DATA on every stream, closed ones included (§6.9).
     const connectionWindow = this.#connectionWindows[direction];

@@ -179,6 +179,12 @@ export class FrameDecoder {
     return bytes;
   }
 
+  /** Consumes bytes nobody reads (no view made). */
+  #drop(length: number): void {
+    this.#queue.skip(length);
+    this.#offset += length;
+  }
+
   /** Runs the reader of the current mode until one needs more input. */
   #run(): void {
     while (this.#step()) {
@@ -228,8 +234,7 @@ export class FrameDecoder {
       const total = FRAME_HEADER_LENGTH + this.#header.length;
       if (queue.available < total) return;
       const start = this.#offset;
-      queue.skip(FRAME_HEADER_LENGTH);
-      this.#offset += FRAME_HEADER_LENGTH;
+      this.#drop(FRAME_HEADER_LENGTH);
       const frame = parseFrame(this.#header, this.#consume(this.#header.length));
       const damagedBytes = this.#damagedBytes;
       this.#header = undefined;
@@ -248,14 +253,12 @@ export class FrameDecoder {
       const needed = FRAME_HEADER_LENGTH + (padded ? 1 : 0);
       if (queue.available < needed) return false;
       this.#skipPadLength = padded ? queue.byteAt(FRAME_HEADER_LENGTH) : undefined;
-      queue.skip(FRAME_HEADER_LENGTH);
-      this.#offset += FRAME_HEADER_LENGTH;
+      this.#drop(FRAME_HEADER_LENGTH);
       this.#skipRemaining = header.length;
     }
     const take = Math.min(this.#skipRemaining, queue.available);
     if (take > 0) {
-      queue.skip(take);
-      this.#offset += take;
+      this.#drop(take);
       this.#skipRemaining -= take;
     }
     if (this.#skipRemaining > 0) return false;
@@ -283,7 +286,7 @@ export class FrameDecoder {
     const candidate = bytes ?? this.#queue.peek(this.#queue.available)!;
     const valid = bytes !== undefined && candidate.every((byte, index) => byte === CLIENT_PREFACE[index]);
     if (valid) {
-      this.#consume(CLIENT_PREFACE.byteLength);
+      this.#drop(CLIENT_PREFACE.byteLength);
       this.#emit({ kind: "preface", valid: true, position: this.#position(start) });
       this.#mode = "frames";
     } else {
@@ -299,7 +302,7 @@ export class FrameDecoder {
     if (this.#bodyToSkip > 0) {
       const skip = Math.min(this.#bodyToSkip, this.#queue.available);
       if (skip === 0) return false;
-      this.#consume(skip);
+      this.#drop(skip);
       this.#bodyToSkip -= skip;
       if (this.#bodyToSkip === 0) this.#mode = "preface";
       return true;
@@ -331,7 +334,7 @@ export class FrameDecoder {
       return "invalid";
     }
     const start = this.#offset;
-    this.#consume(head.headLength);
+    this.#drop(head.headLength);
     this.#emit({ kind: "http1-head", head, position: this.#position(start) });
     return head;
   }
@@ -353,7 +356,7 @@ export class FrameDecoder {
       }
       if (chain >= HUNT_CHAIN_LENGTH || (chain >= 1 && cursor === available)) {
         this.#skipped += start;
-        this.#consume(start);
+        this.#drop(start);
         this.#emit({ kind: "synced", skippedBytes: this.#skipped, position: this.#position(this.#offset) });
         this.#skipped = 0;
         this.#mode = "frames";
@@ -364,7 +367,7 @@ export class FrameDecoder {
       // Keep only a tail that may still hold the start of a chain.
       const drop = available - FRAME_HEADER_LENGTH;
       this.#skipped += drop;
-      this.#consume(drop);
+      this.#drop(drop);
     }
     return false;
   }
