@@ -1,5 +1,7 @@
 // Byte builders for parser-edge unit tests (real captures are the fixtures; these are edges).
 
+import { concatBytes as concat } from "../../src/bytes/concat.js";
+
 export function u16(value: number, littleEndian = false): Uint8Array {
   const bytes = new Uint8Array(2);
   new DataView(bytes.buffer).setUint16(0, value, littleEndian);
@@ -12,16 +14,8 @@ export function u32(value: number, littleEndian = false): Uint8Array {
   return bytes;
 }
 
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  const total = parts.reduce((sum, part) => sum + part.byteLength, 0);
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.byteLength;
-  }
-  return out;
-}
+/** The project's own joiner, under the short name the tests use. */
+export { concat };
 
 export function ascii(text: string): Uint8Array {
   return new Uint8Array(Buffer.from(text, "latin1"));
