@@ -65,7 +65,11 @@ export interface AnalyzerOptions {
   keyLogText?: string;
   /** Text appended to the key log since the last call (a log still being written), asked for when keys are missing. */
   moreKeyLogText?: () => string;
-  /** Receives every event in capture order. */
+  /**
+   * Receives every event in capture order. Byte arrays in an event (a `tcp.data` payload, a DATA
+   * frame's data, a HEADERS fragment) may view the pushed chunk: copy them to keep them past
+   * the call.
+   */
   onEvent: (event: AnalysisEvent) => void;
 }
 
@@ -131,7 +135,11 @@ export class CaptureAnalyzer {
     );
   }
 
-  /** Feeds capture bytes. Throws H2scopeError when the input cannot be read on; call stop() then. */
+  /**
+   * Feeds capture bytes. Nothing keeps `chunk` once this returns (each stage copies what it keeps
+   * for later), so the caller may read the next bytes into the same buffer. Throws H2scopeError
+   * when the input cannot be read on; call stop() then.
+   */
   push(chunk: Uint8Array): void {
     this.summary.inputBytes += chunk.byteLength;
     // A plain Uint8Array view: every later subarray of a Node Buffer would build a Buffer

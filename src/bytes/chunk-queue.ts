@@ -3,8 +3,10 @@
 /**
  * Bytes arrive in chunks of any size (a file read, a pipe read). Decoders ask for "the next n
  * bytes"; when those lie inside one chunk they get a zero-copy view, and only a record that
- * straddles a seam is joined into a fresh buffer. Views stay valid after later pushes: chunks are
- * never reused or overwritten, so a consumer may keep one (it keeps the chunk alive).
+ * straddles a seam is joined into a fresh buffer. A view is only as good as the chunk it looks
+ * into: the pipeline's caller may refill a chunk once its push returns (the CLI reads a file
+ * into one buffer, over and over), so a decoder that keeps unread bytes past its push calls
+ * detach(), and a consumer that keeps a view past its callback copies it.
  */
 const EMPTY = new Uint8Array(0);
 
@@ -62,22 +64,21 @@ export class ChunkQueue {
   }
 
   /**
-   * Gives the unread bytes buffers of their own where they are views into larger buffers (the
-   * capture's read chunks), so those can be freed. For a consumer that keeps a partial record
-   * between pushes: one view left in a queue keeps a whole read (128 KiB) alive, and one that
-   * lives long enough to be promoted is freed only by the next full GC, so memory grew with the
-   * number of connections waiting mid-frame. Only chunks pushed since the last call are looked
-   * at, so a record arriving in many pieces costs each piece one copy, not a pass over all.
+   * Gives the unread bytes buffers of their own, for a decoder that keeps a partial record
+   * between pushes: the chunks it was pushed may be refilled by the caller once the push
+   * returns, and where they are not, one view left in a queue keeps a whole read (128 KiB) alive
+   * (freed only by the next full GC once promoted). Only chunks pushed since the last call are
+   * copied, so a record arriving in many pieces costs each piece one copy, not a pass over all.
    */
   detach(): void {
     for (let index = Math.max(this.#head, this.#detachedBefore); index < this.#chunks.length; index++) {
       let chunk = this.#chunks[index]!;
-      if (chunk.byteLength === chunk.buffer.byteLength) continue;
       if (index === this.#head && this.#headOffset > 0) {
         chunk = chunk.subarray(this.#headOffset);
         this.#headOffset = 0;
       }
-      this.#chunks[index] = chunk.slice();
+      // Uint8Array's slice, a copy even for a Node Buffer (whose own slice() is a view).
+      this.#chunks[index] = Uint8Array.prototype.slice.call(chunk);
     }
     this.#detachedBefore = this.#chunks.length;
   }

@@ -52,8 +52,9 @@ export class PcapDecoder implements CaptureDecoder {
   push(chunk: Uint8Array): void {
     if (this.#stopped) return;
     this.#queue.push(chunk);
-    if (!this.#headerRead && !this.#readFileHeader()) return;
-    this.#readRecords();
+    if (this.#headerRead || this.#readFileHeader()) this.#readRecords();
+    // A record cut at the chunk's end waits as a copy: the caller may refill the chunk.
+    if (this.#queue.available > 0) this.#queue.detach();
   }
 
   end(): void {

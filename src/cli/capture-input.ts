@@ -8,11 +8,7 @@ import { lazyModule } from "../lazy-module.js";
 import { isGzipMagic } from "../capture/capture-reader.js";
 import { H2scopeError } from "../errors.js";
 
-/**
- * 128 KiB reads: per-chunk costs are already negligible at this size (measured: no slower than
- * 256 KiB), and a view some stage keeps into a chunk keeps the whole chunk alive until a GC, so
- * smaller chunks hold less memory (peak RSS on a 1.3 GB capture: 135–145 MiB against 136–156).
- */
+/** 128 KiB reads: per-chunk costs are already negligible at this size (measured: no slower than 256 KiB). */
 const READ_CHUNK_BYTES = 128 * 1024;
 
 const zlib = lazyModule<typeof import("node:zlib")>("node:zlib");
@@ -63,8 +59,12 @@ export async function openCaptureInput(path: string, stdin: AsyncIterable<Uint8A
  * ahead still a tenth (the thread pool's read, and waking the loop for it, outlast decoding a
  * chunk on a busy machine); synchronous reads cost 5-8% less time in all. On a file not yet
  * cached the kernel's sequential read-ahead still fetches ahead of us. A macrotask after each
- * chunk keeps Ctrl-C, the progress bar and stdout draining live. A new buffer per chunk:
- * decoders keep views into earlier ones.
+ * chunk keeps Ctrl-C, the progress bar and stdout draining live.
+ *
+ * Every chunk is read into the same buffer, so a chunk is good only until the next is asked
+ * for: CaptureAnalyzer.push keeps nothing of its chunk (stages copy what they keep). A new
+ * buffer per read left the dead ones to the garbage collector, 12-24 MiB of them at the peak
+ * of a 1.3 GB capture (test/e2e/reused-input.test.ts checks that reuse changes no result).
  */
 async function* readRegularFile(path: string, onRead: (length: number) => void): AsyncIterable<Uint8Array> {
   let descriptor: number;
@@ -74,8 +74,8 @@ async function* readRegularFile(path: string, onRead: (length: number) => void):
     throw new H2scopeError("input-unreadable", `cannot read ${path}: ${describeFsError(error)}`);
   }
   try {
+    const buffer = Buffer.allocUnsafeSlow(READ_CHUNK_BYTES);
     for (;;) {
-      const buffer = Buffer.allocUnsafeSlow(READ_CHUNK_BYTES);
       let length: number;
       try {
         length = readSync(descriptor, buffer, 0, READ_CHUNK_BYTES, null);
@@ -133,7 +133,8 @@ async function* gunzipIfCompressed(source: AsyncIterable<Uint8Array>, setGzip: (
   // Z_SYNC_FLUSH at the end: a cut-short gzip file (a capture still being written) yields all
   // it holds instead of an "unexpected end of file" error; the capture layer reports the cut.
   const gunzip = zlib().createGunzip({ finishFlush: zlib().constants.Z_SYNC_FLUSH, chunkSize: READ_CHUNK_BYTES });
-  const compressed = Readable.from(prepend(first, rest));
+  // The stream reads ahead of decompression, and a file's chunks share one buffer: copies.
+  const compressed = Readable.from(prepend(first, copies(rest)));
   compressed.on("error", (error) => gunzip.destroy(error));
   compressed.pipe(gunzip);
   try {
@@ -150,6 +151,11 @@ async function* gunzipIfCompressed(source: AsyncIterable<Uint8Array>, setGzip: (
 async function* prepend(first: Uint8Array, rest: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
   yield first;
   yield* rest;
+}
+
+/** Each chunk copied (with Uint8Array's slice: a Buffer's slice() is a view). */
+async function* copies(chunks: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  for await (const chunk of chunks) yield Uint8Array.prototype.slice.call(chunk);
 }
 
 function emptyIterator(): AsyncIterator<Uint8Array> {

@@ -113,7 +113,9 @@ export class Http2Analyzer {
       return;
     }
     if (tracked.status === "done") return;
-    tracked.events.push({ kind: "data", direction, bytes, packetNumber, timeUs });
+    // Replayed once the connection is recognised, after this call: a copy, since the bytes are a
+    // view into a capture chunk its reader may refill.
+    tracked.events.push({ kind: "data", direction, bytes: bytes.slice(), packetNumber, timeUs });
     if (tracked.heads[direction].byteLength < MAX_DETECTION_BYTES) tracked.heads[direction] = concatBytes(tracked.heads[direction], bytes);
     this.#decide(tcp, tracked, packetNumber, timeUs);
   }

@@ -54,11 +54,29 @@ describe("ChunkQueue", () => {
     expect(first.buffer).not.toBe(read.buffer);
     expect(second.buffer).not.toBe(read.buffer);
     expect(first.byteLength === first.buffer.byteLength && second.byteLength === second.buffer.byteLength).toBe(true);
-    // A buffer already of its own is kept as it is.
-    const whole = new Uint8Array(10);
+    // A whole buffer is copied too: the caller may refill it once its push returns.
+    const whole = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
     queue.push(whole);
     queue.detach();
-    expect(queue.read(10)!.buffer).toBe(whole.buffer);
+    whole.fill(0xee);
+    const kept = queue.read(10)!;
+    expect(kept.buffer).not.toBe(whole.buffer);
+    expect([...kept]).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
+  it("keeps what detach() copied intact when the caller refills its chunk (one read buffer reused)", () => {
+    const buffer = new Uint8Array(8);
+    const queue = new ChunkQueue();
+    const seen: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      buffer.forEach((_, index) => (buffer[index] = round * 8 + index));
+      queue.push(buffer);
+      // Read 5 of every 8: the rest waits for the next push, as a record cut at a read's end.
+      while (queue.available >= 5) seen.push(...queue.read(5)!);
+      queue.detach();
+    }
+    while (queue.available > 0) seen.push(...queue.read(Math.min(5, queue.available))!);
+    expect(seen).toEqual(Array.from({ length: 40 }, (_, index) => index));
   });
 
   it("detach() copies a piece once however many pieces follow (a record arriving in many segments)", () => {

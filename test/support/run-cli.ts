@@ -8,7 +8,8 @@ export interface CliResult {
   stderr: string;
 }
 
-export async function runCli(argv: string[], stdinChunks: Uint8Array[] = []): Promise<CliResult> {
+/** `stdinChunks` are taken one at a time, as the CLI asks for them (a generator may refill one buffer). */
+export async function runCli(argv: string[], stdinChunks: Iterable<Uint8Array> = []): Promise<CliResult> {
   let stdout = "";
   let stderr = "";
   const exitCode = await main(argv, {

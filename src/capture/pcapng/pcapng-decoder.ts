@@ -59,6 +59,8 @@ export class PcapngDecoder implements CaptureDecoder {
     while (this.#readBlock()) {
       // each call consumes one whole block
     }
+    // A block cut at the chunk's end waits as a copy: the caller may refill the chunk.
+    if (this.#queue.available > 0) this.#queue.detach();
   }
 
   end(): void {
