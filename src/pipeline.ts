@@ -108,12 +108,9 @@ export class CaptureAnalyzer {
     });
     // Each TCP event goes out first, then whatever HTTP/2 makes of it: one ordered log. A close
     // goes out last, so whoever reports the connection then sees its HTTP/2 side finished.
+    // Without tcp.data events, delivered bytes go straight to the HTTP/2 stage (no event object).
     const tcpDataEvents = options.tcpDataEvents ?? true;
     this.#tracker = new ConnectionTracker((event) => {
-      if (event.kind === "tcp.data" && !tcpDataEvents) {
-        http2.tcpEvent(event);
-        return;
-      }
       if (event.kind === "tcp.close") {
         http2.tcpEvent(event);
         options.onEvent(event);
@@ -121,7 +118,7 @@ export class CaptureAnalyzer {
       }
       options.onEvent(event);
       http2.tcpEvent(event);
-    }, limits);
+    }, limits, tcpDataEvents ? undefined : (connection, direction, _streamOffset, bytes, packetNumber, timeUs) => http2.data(connection, direction, bytes, packetNumber, timeUs));
     this.#reader = new CaptureReader(
       {
         packet: (packet) => this.#packet(packet),

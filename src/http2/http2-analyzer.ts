@@ -82,7 +82,7 @@ export class Http2Analyzer {
         });
         return;
       case "tcp.data":
-        this.#data(event.connection, event.direction, event.bytes, event.packetNumber, event.timeUs);
+        this.data(event.connection, event.direction, event.bytes, event.packetNumber, event.timeUs);
         return;
       case "tcp.gap":
         this.#gap(event.connection, event.direction, event.length, event.packetNumber, event.timeUs);
@@ -101,7 +101,8 @@ export class Http2Analyzer {
     }
   }
 
-  #data(tcp: TcpConnection, direction: Direction, bytes: Uint8Array, packetNumber: number, timeUs: number): void {
+  /** Delivered TCP bytes: what a `tcp.data` event carries, for a caller that has no event (see ConnectionTracker). */
+  data(tcp: TcpConnection, direction: Direction, bytes: Uint8Array, packetNumber: number, timeUs: number): void {
     const tracked = this.#tracked.get(tcp.id);
     if (tracked === undefined) return;
     if (tracked.status === "http2") {

@@ -10,6 +10,9 @@ import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type TcpSegment } from "./tcp-segme
 
 export type TcpEventSink = (event: TcpEvent) => void;
 
+/** Delivered bytes, for a consumer that takes them without a `tcp.data` event (see the constructor). */
+export type TcpDataSink = (connection: TcpConnection, direction: Direction, streamOffset: number, bytes: Uint8Array, packetNumber: number, timeUs: number) => void;
+
 /** Capture-time interval between sweeps for idle connections. */
 const SWEEP_INTERVAL_US = 10 * 1_000_000;
 /** Idle this long, a connection's retransmission-check bytes are freed (duplicates come sooner). */
@@ -44,6 +47,7 @@ interface ConnectionState {
 
 export class ConnectionTracker {
   readonly #emit: TcpEventSink;
+  readonly #onData: TcpDataSink | undefined;
   readonly #limits: Limits;
   /**
    * Connections by the hash of their 4-tuple; a bucket holds every tuple with that hash. A number
@@ -56,8 +60,14 @@ export class ConnectionTracker {
   #lastPacket = 0;
   #lastTimeUs = 0;
 
-  constructor(emit: TcpEventSink, limits: Limits = DEFAULT_LIMITS) {
+  /**
+   * `onData`, when given, receives delivered bytes in place of `tcp.data` events: they are the
+   * commonest event (one per segment with payload), and a pipeline that hands them straight to
+   * the HTTP/2 stage has no use for an event object per segment.
+   */
+  constructor(emit: TcpEventSink, limits: Limits = DEFAULT_LIMITS, onData?: TcpDataSink) {
     this.#emit = emit;
+    this.#onData = onData;
     this.#limits = limits;
   }
 
@@ -218,10 +228,11 @@ export class ConnectionTracker {
 
   #outputFor(connection: TcpConnection, direction: Direction): ReassemblyOutput {
     const emit = this.#emit;
+    const onData = this.#onData;
     return {
-      data(streamOffset: number, bytes: Uint8Array, packetNumber: number, timeUs: number) {
-        emit({ kind: "tcp.data", connection, direction, streamOffset, bytes, packetNumber, timeUs });
-      },
+      data: onData !== undefined
+        ? (streamOffset: number, bytes: Uint8Array, packetNumber: number, timeUs: number) => onData(connection, direction, streamOffset, bytes, packetNumber, timeUs)
+        : (streamOffset: number, bytes: Uint8Array, packetNumber: number, timeUs: number) => emit({ kind: "tcp.data", connection, direction, streamOffset, bytes, packetNumber, timeUs }),
       gap(streamOffset: number, length: number, reason: GapReason, packetNumber: number, timeUs: number) {
         emit({ kind: "tcp.gap", connection, direction, streamOffset, length, reason, packetNumber, timeUs });
       },

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { TcpConnection } from "../../src/tcp/tcp-events.js";
 import { ascii, ethernet, ipv4Tcp, pcapFile, type TcpPacketSpec } from "../support/bytes.js";
 import { analyzeBytes } from "../support/collect.js";
+import { loadCaptureBytes, loadFixtureMetas, loadKeyLogText } from "../support/fixtures.js";
+import type { AnalysisEvent } from "../../src/pipeline.js";
 
 const CLIENT: [number, number, number, number] = [10, 0, 0, 1];
 const SERVER: [number, number, number, number] = [10, 0, 0, 2];
@@ -105,3 +107,31 @@ describe("ConnectionTracker", () => {
     expect(Buffer.from(streams.get(1)![0].join(""), "hex").toString()).toBe("early+late");
   });
 });
+
+describe("ConnectionTracker's onData sink (the CLI's pipeline: no tcp.data events)", () => {
+  // Captures with loss, reordering, duplicates and mid-stream joins: every delivery path.
+  const metas = loadFixtureMetas().filter((meta) => /netem|lost|mid-connection|retrans|h2load|tls/.test(meta.name));
+
+  it("covers captures with loss, reordering and mid-stream joins", () => {
+    expect(metas.length).toBeGreaterThanOrEqual(6);
+  });
+
+  for (const meta of metas) {
+    it(`${meta.name}: the HTTP/2 stage gets the same bytes, so every other event is the same`, () => {
+      const port = (meta as { h2Port?: number }).h2Port;
+      const options = { http2Ports: port === undefined ? [] : [port], keyLogText: loadKeyLogText(meta) };
+      const bytes = loadCaptureBytes(meta);
+      const withEvents = analyzeBytes(bytes, 1 << 20, options).events.filter((event) => event.kind !== "tcp.data");
+      const withSink = analyzeBytes(bytes, 1 << 20, { ...options, tcpDataEvents: false }).events;
+      expect(withSink.map(describeEvent)).toEqual(withEvents.map(describeEvent));
+    });
+  }
+});
+
+function describeEvent(event: AnalysisEvent): string {
+  return JSON.stringify(event, (key, value: unknown) => {
+    if (value instanceof Uint8Array) return Buffer.from(value).toString("hex");
+    if (key === "connection" && typeof value === "object" && value !== null) return (value as { id?: number }).id ?? "h2";
+    return value;
+  });
+}
