@@ -29,7 +29,7 @@ function summarise(measured) {
   return { ...median, rssMb: Math.max(...measured.map((run) => run.rssMb)), all: measured.map((run) => run.seconds) };
 }
 
-/** Runs a command under GNU time; elapsed seconds, peak RSS (MB) and stdout. */
+/** Runs a command under GNU time; elapsed seconds, peak RSS (MiB: GNU time counts KiB) and stdout. */
 function measure(command, commandArgs) {
   const result = spawnSync("/usr/bin/time", ["-f", "%e %M", command, ...commandArgs], { encoding: "utf8", maxBuffer: 1 << 30 });
   const lines = result.stderr.trim().split("\n");
@@ -55,7 +55,7 @@ function row(name, run, mb, packets, frames) {
     `${(mb / run.seconds).toFixed(0).padStart(5)} MB/s`,
     `${Math.round(packets / run.seconds).toLocaleString("en-US").padStart(9)} packets/s`,
     `${Math.round(frames / run.seconds).toLocaleString("en-US").padStart(9)} frames/s`,
-    `peak RSS ${run.rssMb.toFixed(0).padStart(5)} MB`,
+    `peak RSS ${run.rssMb.toFixed(0).padStart(5)} MiB`,
     run.all.length > 1 ? `(runs: ${run.all.map((seconds) => seconds.toFixed(2)).join(", ")} s)` : "",
   ];
   console.log(cells.join("  "));
@@ -70,7 +70,7 @@ const tsharkCommand = (capture) => ["tshark", ["-r", capture, "-d", `tcp.port==$
 
 // The fixed cost of every run: Node, the CLI's module, and a report, on a capture of one connection.
 const startup = summarise(Array.from({ length: 5 }, () => measure(...ourCommand(join(root, "fixtures", "captures", "nghttp-get-us.pcap")))));
-console.log(`h2scope start-up (node, modules, a report of one small capture): ${startup.seconds.toFixed(2)} s, peak RSS ${startup.rssMb.toFixed(0)} MB`);
+console.log(`h2scope start-up (node, modules, a report of one small capture): ${startup.seconds.toFixed(2)} s, peak RSS ${startup.rssMb.toFixed(0)} MiB`);
 
 for (const capture of captures) {
   const mb = statSync(capture).size / 1e6;

@@ -64,7 +64,7 @@ export async function openCaptureInput(path: string, stdin: AsyncIterable<Uint8A
  * Every chunk is read into the same buffer, so a chunk is good only until the next is asked
  * for: CaptureAnalyzer.push keeps nothing of its chunk (stages copy what they keep). A new
  * buffer per read left the dead ones to the garbage collector, 12-24 MiB of them at the peak
- * of a 1.3 GB capture (test/e2e/reused-input.test.ts checks that reuse changes no result).
+ * of a 1.3 GB capture (test/fixtures/reused-input.test.ts checks that reuse changes no result).
  */
 async function* readRegularFile(path: string, onRead: (length: number) => void): AsyncIterable<Uint8Array> {
   let descriptor: number;
