@@ -12,7 +12,7 @@ export interface CapturedPacket {
   linkType: number;
   /** Bytes on the wire; `data` may be shorter when the snapshot length cut the packet. */
   originalLength: number;
-  /** The captured bytes. A view that stays valid (the chunk it points into is never reused). */
+  /** The captured bytes: a view good only during the sink's call (the caller may refill the chunk). */
   data: Uint8Array;
   /** Offset of the packet's record (or block) in the decompressed input. */
   recordOffset: number;

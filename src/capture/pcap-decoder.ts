@@ -52,9 +52,13 @@ export class PcapDecoder implements CaptureDecoder {
   push(chunk: Uint8Array): void {
     if (this.#stopped) return;
     this.#queue.push(chunk);
-    if (this.#headerRead || this.#readFileHeader()) this.#readRecords();
-    // A record cut at the chunk's end waits as a copy: the caller may refill the chunk.
-    if (this.#queue.available > 0) this.#queue.detach();
+    try {
+      if (this.#headerRead || this.#readFileHeader()) this.#readRecords();
+    } finally {
+      // A record cut at the chunk's end waits as a copy: the caller may refill the chunk (also
+      // after an error, for a caller that goes on).
+      if (this.#queue.available > 0) this.#queue.detach();
+    }
   }
 
   end(): void {

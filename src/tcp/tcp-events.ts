@@ -45,7 +45,10 @@ interface Located {
 
 export type TcpEvent =
   | (Located & { kind: "tcp.open" })
-  /** Payload bytes in order. `bytes` is a view that stays valid; consumers must not modify it. */
+  /**
+   * Payload bytes in order. `bytes` views the capture chunk being pushed: good only during the
+   * call (copy it to keep it), and not to be modified.
+   */
   | (Located & { kind: "tcp.data"; direction: Direction; streamOffset: number; bytes: Uint8Array })
   | (Located & { kind: "tcp.gap"; direction: Direction; streamOffset: number; length: number; reason: GapReason })
   | (Located & { kind: "tcp.retransmission"; direction: Direction; streamOffset: number; length: number; bytesDiffer: boolean | undefined })

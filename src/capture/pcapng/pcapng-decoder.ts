@@ -56,11 +56,15 @@ export class PcapngDecoder implements CaptureDecoder {
   push(chunk: Uint8Array): void {
     if (this.#stopped) return;
     this.#queue.push(chunk);
-    while (this.#readBlock()) {
-      // each call consumes one whole block
+    try {
+      while (this.#readBlock()) {
+        // each call consumes one whole block
+      }
+    } finally {
+      // A block cut at the chunk's end waits as a copy: the caller may refill the chunk (also
+      // after an error, for a caller that goes on).
+      if (this.#queue.available > 0) this.#queue.detach();
     }
-    // A block cut at the chunk's end waits as a copy: the caller may refill the chunk.
-    if (this.#queue.available > 0) this.#queue.detach();
   }
 
   end(): void {

@@ -115,9 +115,13 @@ export class FrameDecoder {
       return;
     }
     this.#queue.push(bytes);
-    this.#run();
-    // What waits for the rest of its frame is kept as a copy, not as a view into a capture chunk.
-    if (this.#queue.available > 0) this.#queue.detach();
+    try {
+      this.#run();
+    } finally {
+      // What waits for the rest of its frame is kept as a copy, not as a view into a capture
+      // chunk the caller may refill (also when a consumer's callback threw).
+      if (this.#queue.available > 0) this.#queue.detach();
+    }
   }
 
   /** Bytes TCP could not deliver. */
