@@ -142,8 +142,12 @@ export class CaptureAnalyzer {
     // A plain Uint8Array view: every later subarray of a Node Buffer would build a Buffer
     // object, a measurable cost when it happens several times per packet.
     const view = Object.getPrototypeOf(chunk) === Uint8Array.prototype ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    this.#reader.push(view);
-    this.summary.format = this.#reader.formatName;
+    try {
+      this.#reader.push(view);
+    } finally {
+      // Also when the chunk was found damaged: the format was known before the damage.
+      this.summary.format = this.#reader.formatName;
+    }
   }
 
   /** End of input: reports a cut-short final record and finishes every connection. */
