@@ -1,5 +1,7 @@
 // A queue of input chunks read as one contiguous byte sequence, copying only across chunk seams.
 
+import { copyBytes } from "./concat.js";
+
 /**
  * Bytes arrive in chunks of any size (a file read, a pipe read). Decoders ask for "the next n
  * bytes"; when those lie inside one chunk they get a zero-copy view, and only a record that
@@ -77,8 +79,7 @@ export class ChunkQueue {
         chunk = chunk.subarray(this.#headOffset);
         this.#headOffset = 0;
       }
-      // Uint8Array's slice, a copy even for a Node Buffer (whose own slice() is a view).
-      this.#chunks[index] = Uint8Array.prototype.slice.call(chunk);
+      this.#chunks[index] = copyBytes(chunk);
     }
     this.#detachedBefore = this.#chunks.length;
   }

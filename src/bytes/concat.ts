@@ -1,4 +1,5 @@
-// Joining byte arrays (small buffers: detection heads, hello messages, split handshake messages).
+// Joining and copying byte arrays (small buffers: detection heads, hello messages, split handshake
+// messages, bytes a stage keeps past the push that brought them).
 
 /** A new array holding `parts` one after another. */
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {
@@ -11,4 +12,12 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
     offset += part.byteLength;
   }
   return joined;
+}
+
+/**
+ * A copy of `bytes` (from `start` to `end`). Uint8Array's slice, because a Node Buffer's own
+ * slice() is a view: kept bytes must not change when the caller refills its chunk.
+ */
+export function copyBytes(bytes: Uint8Array, start = 0, end = bytes.byteLength): Uint8Array {
+  return Uint8Array.prototype.slice.call(bytes, start, end);
 }

@@ -7,6 +7,7 @@ import { Readable } from "node:stream";
 import { lazyModule } from "../lazy-module.js";
 import { isGzipMagic } from "../capture/capture-reader.js";
 import { H2scopeError } from "../errors.js";
+import { copyBytes } from "../bytes/concat.js";
 
 /** 128 KiB reads: per-chunk costs are already negligible at this size (measured: no slower than 256 KiB). */
 const READ_CHUNK_BYTES = 128 * 1024;
@@ -153,9 +154,9 @@ async function* prepend(first: Uint8Array, rest: AsyncIterable<Uint8Array>): Asy
   yield* rest;
 }
 
-/** Each chunk copied (with Uint8Array's slice: a Buffer's slice() is a view). */
+/** Each chunk copied. */
 async function* copies(chunks: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
-  for await (const chunk of chunks) yield Uint8Array.prototype.slice.call(chunk);
+  for await (const chunk of chunks) yield copyBytes(chunk);
 }
 
 function emptyIterator(): AsyncIterator<Uint8Array> {

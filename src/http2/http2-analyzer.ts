@@ -1,7 +1,7 @@
 // The HTTP/2 stage: decides which TCP connections carry HTTP/2 (or TLS), and feeds their bytes
 // to an Http2Connection. Everything else passes by untouched.
 
-import { concatBytes } from "../bytes/concat.js";
+import { concatBytes, copyBytes } from "../bytes/concat.js";
 import type { Direction, TcpConnection, TcpEvent } from "../tcp/tcp-events.js";
 import { Http2Connection, type Http2ConnectionLimits } from "./connection/http2-connection.js";
 import { fieldValue, looksLikeHttp1, parseHttp1Head } from "./detect/http1-head.js";
@@ -116,7 +116,7 @@ export class Http2Analyzer {
     if (tracked.status === "done") return;
     // Replayed once the connection is recognised, after this call: a copy, since the bytes are a
     // view into a capture chunk its reader may refill.
-    tracked.events.push({ kind: "data", direction, bytes: bytes.slice(), packetNumber, timeUs });
+    tracked.events.push({ kind: "data", direction, bytes: copyBytes(bytes), packetNumber, timeUs });
     if (tracked.heads[direction].byteLength < MAX_DETECTION_BYTES) tracked.heads[direction] = concatBytes(tracked.heads[direction], bytes);
     this.#decide(tcp, tracked, packetNumber, timeUs);
   }

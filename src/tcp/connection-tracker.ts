@@ -7,6 +7,7 @@ import { DirectionReassembler, type GapReason, type ReassemblyOutput } from "./r
 import { isRoleCertain, roleFromPayload, serverByPort } from "./roles.js";
 import type { CloseReason, Direction, TcpConnection, TcpEvent } from "./tcp-events.js";
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type TcpSegment } from "./tcp-segment.js";
+import { copyBytes } from "../bytes/concat.js";
 
 export type TcpEventSink = (event: TcpEvent) => void;
 
@@ -203,9 +204,9 @@ export class ConnectionTracker {
       aWord: sourceWord,
       bWord: destinationWord,
       // Copies: the packet's bytes are not kept.
-      aAddress: sourceAddress(ip).slice(),
+      aAddress: copyBytes(sourceAddress(ip)),
       aPort: segment.sourcePort,
-      bAddress: destinationAddress(ip).slice(),
+      bAddress: copyBytes(destinationAddress(ip)),
       bPort: segment.destinationPort,
       reassemblers: [
         new DirectionReassembler(this.#outputFor(connection, 0), connection.directions[0], reassemblyLimits),

@@ -3,6 +3,7 @@
 import { seqAdd, seqDistance } from "./sequence.js";
 import type { DirectionStats } from "./direction-stats.js";
 import { RecentBytes } from "./recent-bytes.js";
+import { copyBytes } from "../bytes/concat.js";
 
 /** Why bytes were skipped. */
 export type GapReason =
@@ -293,7 +294,7 @@ export class DirectionReassembler {
       this.#output.retransmission(offset, length, !same, packetNumber, timeUs);
       return;
     }
-    held.splice(low, 0, { offset, bytes: bytes.slice(), length, packetNumber, timeUs });
+    held.splice(low, 0, { offset, bytes: copyBytes(bytes), length, packetNumber, timeUs });
     this.#heldBytes += bytes.byteLength;
     // Bounded buffering: past the limit, give up on the first hole and move on.
     while (this.#heldBytes > this.#maxHeldBytes && held.length > 0) {

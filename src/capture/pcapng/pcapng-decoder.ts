@@ -2,6 +2,7 @@
 // timestamp resolution, and the three packet block kinds. Other blocks are skipped by length.
 
 import { ChunkQueue } from "../../bytes/chunk-queue.js";
+import { copyBytes } from "../../bytes/concat.js";
 import { viewOf } from "../../bytes/data-view.js";
 import { readUint32 } from "../../bytes/read-integers.js";
 import { H2scopeError } from "../../errors.js";
@@ -255,7 +256,7 @@ export class PcapngDecoder implements CaptureDecoder {
       this.#malformed(`decryption secrets block at byte offset ${blockOffset} claims more bytes than it holds`, blockOffset);
       return;
     }
-    this.#sink.secrets({ secretsType, data: body.slice(8, 8 + secretsLength), byteOffset: blockOffset });
+    this.#sink.secrets({ secretsType, data: copyBytes(body, 8, 8 + secretsLength), byteOffset: blockOffset });
   }
 
   #emitPacket(interfaceId: number, timeHigh: number, timeLow: number, data: Uint8Array, originalLength: number, blockOffset: number): void {

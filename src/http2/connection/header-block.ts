@@ -1,6 +1,8 @@
 // Header block assembly (RFC 9113 §4.3, §6.10): HEADERS or PUSH_PROMISE plus CONTINUATIONs,
 // joined into one block for HPACK. Bounded so a CONTINUATION flood cannot exhaust memory.
 
+import { copyBytes } from "../../bytes/concat.js";
+
 export interface PendingHeaderBlock {
   streamId: number;
   /** The frame that started the block. */
@@ -21,7 +23,7 @@ export interface PendingHeaderBlock {
  */
 export function startHeaderBlock(startedBy: "HEADERS" | "PUSH_PROMISE", streamId: number, fragment: Uint8Array,
   endStream: boolean, promisedStreamId: number | undefined, damaged: boolean, complete: boolean): PendingHeaderBlock {
-  return { streamId, startedBy, endStream, promisedStreamId, fragments: [complete ? fragment : fragment.slice()], bytes: fragment.byteLength, damaged };
+  return { streamId, startedBy, endStream, promisedStreamId, fragments: [complete ? fragment : copyBytes(fragment)], bytes: fragment.byteLength, damaged };
 }
 
 /** Adds a CONTINUATION fragment; false when the block passed `maxBytes` (it is then dropped). */
@@ -32,7 +34,7 @@ export function appendFragment(block: PendingHeaderBlock, fragment: Uint8Array, 
     block.damaged = true;
     return false;
   }
-  block.fragments.push(fragment.slice());
+  block.fragments.push(copyBytes(fragment));
   return true;
 }
 

@@ -2,10 +2,11 @@
 
 import type { FrameHeader, GoawayFrame } from "./frame.js";
 import { readUint31, readUint32 } from "./read-u32.js";
+import { copyBytes } from "../../bytes/concat.js";
 
 export function parseGoawayFrame(header: FrameHeader, payload: Uint8Array): GoawayFrame {
   if (payload.byteLength < 8) {
     return { kind: "GOAWAY", ...header, lastStreamId: 0, errorCode: 0, debugData: new Uint8Array(0), malformed: `GOAWAY payload is ${payload.byteLength} octets, less than 8` };
   }
-  return { kind: "GOAWAY", ...header, lastStreamId: readUint31(payload, 0), errorCode: readUint32(payload, 4), debugData: payload.slice(8) };
+  return { kind: "GOAWAY", ...header, lastStreamId: readUint31(payload, 0), errorCode: readUint32(payload, 4), debugData: copyBytes(payload, 8) };
 }

@@ -18,6 +18,7 @@ import { parsePushPromiseFrame } from "./push-promise.js";
 import { parseRstStreamFrame } from "./rst-stream.js";
 import { parseSettingsFrame } from "./settings.js";
 import { parseWindowUpdateFrame } from "./window-update.js";
+import { copyBytes } from "../../bytes/concat.js";
 
 /** Decodes what the bytes say. Whether the frame was allowed is the connection's question. */
 export function parseFrame(header: FrameHeader, payload: Uint8Array): Frame {
@@ -35,7 +36,7 @@ export function parseFrame(header: FrameHeader, payload: Uint8Array): Frame {
     case FRAME_ALTSVC: return parseAltsvcFrame(header, payload);
     case FRAME_ORIGIN: return parseOriginFrame(header, payload);
     case FRAME_PRIORITY_UPDATE: return parsePriorityUpdateFrame(header, payload);
-    default: return { kind: "UNKNOWN", ...header, payload: payload.slice() };
+    default: return { kind: "UNKNOWN", ...header, payload: copyBytes(payload) };
   }
 }
 

@@ -1,10 +1,11 @@
 // PING (RFC 9113 §6.7): eight opaque octets, echoed back with ACK.
 
 import type { FrameHeader, PingFrame } from "./frame.js";
+import { copyBytes } from "../../bytes/concat.js";
 
 export function parsePingFrame(header: FrameHeader, payload: Uint8Array): PingFrame {
   if (payload.byteLength !== 8) {
-    return { kind: "PING", ...header, opaque: payload.slice(), malformed: `PING payload is ${payload.byteLength} octets, not 8` };
+    return { kind: "PING", ...header, opaque: copyBytes(payload), malformed: `PING payload is ${payload.byteLength} octets, not 8` };
   }
-  return { kind: "PING", ...header, opaque: payload.slice() };
+  return { kind: "PING", ...header, opaque: copyBytes(payload) };
 }
