@@ -33,6 +33,18 @@ export function collectingSink(): CaptureSink & CollectedCapture {
   });
 }
 
+/**
+ * An event as text at the moment it is delivered, for comparing two runs: bytes as hex (later
+ * pushes cannot change them), connections by id (their objects go on changing).
+ */
+export function eventText(event: AnalysisEvent): string {
+  return JSON.stringify(event, (key, value: unknown) => {
+    if (value instanceof Uint8Array) return Buffer.from(value).toString("hex");
+    if (key === "connection" && typeof value === "object" && value !== null) return (value as { id?: number }).id ?? "h2";
+    return value;
+  });
+}
+
 /** The length of a recorded tcp.data event's bytes (the bytes themselves are in `streams`). */
 export function dataLength(event: AnalysisEvent): number {
   return (event as { byteLength?: number }).byteLength ?? 0;

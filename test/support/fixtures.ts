@@ -36,6 +36,12 @@ export function loadCaptureBytes(meta: FixtureMeta): Uint8Array {
   return new Uint8Array(raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw);
 }
 
+/** The ports a fixture's cleartext HTTP/2 is decoded on without a preface (meta.h2Port), if any. */
+export function http2PortsOf(meta: FixtureMeta): number[] {
+  const port = (meta as FixtureMeta & { h2Port?: number }).h2Port;
+  return port === undefined ? [] : [port];
+}
+
 /** The key log a TLS fixture carries beside its capture (meta.keyLog), if any. */
 export function loadKeyLogText(meta: FixtureMeta): string | undefined {
   const keyLog = (meta as FixtureMeta & { keyLog?: string }).keyLog;

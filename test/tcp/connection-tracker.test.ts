@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { TcpConnection } from "../../src/tcp/tcp-events.js";
 import { ascii, ethernet, ipv4Tcp, pcapFile, type TcpPacketSpec } from "../support/bytes.js";
-import { analyzeBytes } from "../support/collect.js";
-import { loadCaptureBytes, loadFixtureMetas, loadKeyLogText } from "../support/fixtures.js";
-import type { AnalysisEvent } from "../../src/pipeline.js";
+import { analyzeBytes, eventText } from "../support/collect.js";
+import { http2PortsOf, loadCaptureBytes, loadFixtureMetas, loadKeyLogText } from "../support/fixtures.js";
 
 const CLIENT: [number, number, number, number] = [10, 0, 0, 1];
 const SERVER: [number, number, number, number] = [10, 0, 0, 2];
@@ -118,20 +117,11 @@ describe("ConnectionTracker's onData sink (the CLI's pipeline: no tcp.data event
 
   for (const meta of metas) {
     it(`${meta.name}: the HTTP/2 stage gets the same bytes, so every other event is the same`, () => {
-      const port = (meta as { h2Port?: number }).h2Port;
-      const options = { http2Ports: port === undefined ? [] : [port], keyLogText: loadKeyLogText(meta) };
+      const options = { http2Ports: http2PortsOf(meta), keyLogText: loadKeyLogText(meta) };
       const bytes = loadCaptureBytes(meta);
       const withEvents = analyzeBytes(bytes, 1 << 20, options).events.filter((event) => event.kind !== "tcp.data");
       const withSink = analyzeBytes(bytes, 1 << 20, { ...options, tcpDataEvents: false }).events;
-      expect(withSink.map(describeEvent)).toEqual(withEvents.map(describeEvent));
+      expect(withSink.map(eventText)).toEqual(withEvents.map(eventText));
     });
   }
 });
-
-function describeEvent(event: AnalysisEvent): string {
-  return JSON.stringify(event, (key, value: unknown) => {
-    if (value instanceof Uint8Array) return Buffer.from(value).toString("hex");
-    if (key === "connection" && typeof value === "object" && value !== null) return (value as { id?: number }).id ?? "h2";
-    return value;
-  });
-}
