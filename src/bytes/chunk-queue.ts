@@ -39,6 +39,17 @@ export class ChunkQueue {
     this.#available += chunk.byteLength;
   }
 
+  /**
+   * Pushes a chunk the caller made for the queue and will not touch again (bytes standing in for
+   * a gap): detach() need not copy it, when everything before it is already the queue's own.
+   */
+  pushOwned(chunk: Uint8Array): void {
+    if (chunk.byteLength === 0) return;
+    const allDetached = this.#detachedBefore === this.#chunks.length;
+    this.push(chunk);
+    if (allDetached) this.#detachedBefore = this.#chunks.length;
+  }
+
   /** The next `length` bytes without consuming them; undefined when fewer are available. */
   peek(length: number): Uint8Array | undefined {
     if (length > this.#available) return undefined;

@@ -100,6 +100,28 @@ describe("ChunkQueue", () => {
     expect([...queue.read(3950)!]).toEqual([...read.subarray(50)]);
   });
 
+  it("pushOwned() chunks are not copied by detach() when all before them are the queue's own", () => {
+    const read = Uint8Array.of(1, 2, 3, 4);
+    const queue = new ChunkQueue();
+    queue.push(read.subarray(0, 2));
+    queue.detach();
+    const zeros = new Uint8Array(3);
+    queue.pushOwned(zeros);
+    queue.detach();
+    queue.skip(2);
+    expect(queue.peek(3)!.buffer).toBe(zeros.buffer);
+    // After a view not yet detached, an owned chunk cannot be marked, and is copied with it.
+    const later = new ChunkQueue();
+    later.push(read.subarray(2));
+    const more = new Uint8Array(2);
+    later.pushOwned(more);
+    later.detach();
+    read.fill(0xee);
+    later.skip(2);
+    expect(later.peek(2)!.buffer).not.toBe(more.buffer);
+    expect([...later.read(2)!]).toEqual([0, 0]);
+  });
+
   it("byteAt() and inOneChunk() read ahead without consuming", () => {
     const queue = new ChunkQueue();
     queue.push(Uint8Array.of(1, 2, 3));

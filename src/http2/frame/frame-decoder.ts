@@ -144,8 +144,9 @@ export class FrameDecoder {
         return;
       }
       if (gapStart + length <= frameEnd) {
-        // The gap lies inside a frame whose length we know: fill it and stay in sync.
-        this.#queue.push(new Uint8Array(length));
+        // The gap lies inside a frame whose length we know: fill it and stay in sync. The zeros
+        // are the queue's own: no copy of them when the frame waits for more.
+        this.#queue.pushOwned(new Uint8Array(length));
         this.#damagedBytes += length;
         this.#run();
         return;
