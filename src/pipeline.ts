@@ -138,10 +138,10 @@ export class CaptureAnalyzer {
    * when the input cannot be read on; call stop() then.
    */
   push(chunk: Uint8Array): void {
-    this.summary.inputBytes += chunk.byteLength;
+    this.summary.inputBytes += chunk.length;
     // A plain Uint8Array view: every later subarray of a Node Buffer would build a Buffer
     // object, a measurable cost when it happens several times per packet.
-    const view = Object.getPrototypeOf(chunk) === Uint8Array.prototype ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const view = Object.getPrototypeOf(chunk) === Uint8Array.prototype ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
     try {
       this.#reader.push(view);
     } finally {
@@ -174,7 +174,7 @@ export class CaptureAnalyzer {
     if (summary.firstTimeUs === undefined) summary.firstTimeUs = packet.timeUs;
     summary.lastTimeUs = packet.timeUs;
     summary.packetsByLinkType[packet.linkType] = (summary.packetsByLinkType[packet.linkType] ?? 0) + 1;
-    if (packet.data.byteLength < packet.originalLength) summary.snaplenTruncatedPackets++;
+    if (packet.data.length < packet.originalLength) summary.snaplenTruncatedPackets++;
 
     const data = packet.data;
     const frame = this.#linkFrame;

@@ -34,9 +34,9 @@ export class ChunkQueue {
   }
 
   push(chunk: Uint8Array): void {
-    if (chunk.byteLength === 0) return;
+    if (chunk.length === 0) return;
     this.#chunks.push(chunk);
-    this.#available += chunk.byteLength;
+    this.#available += chunk.length;
   }
 
   /**
@@ -44,7 +44,7 @@ export class ChunkQueue {
    * a gap): detach() need not copy it, when everything before it is already the queue's own.
    */
   pushOwned(chunk: Uint8Array): void {
-    if (chunk.byteLength === 0) return;
+    if (chunk.length === 0) return;
     const allDetached = this.#detachedBefore === this.#chunks.length;
     this.push(chunk);
     if (allDetached) this.#detachedBefore = this.#chunks.length;
@@ -54,7 +54,7 @@ export class ChunkQueue {
   peek(length: number): Uint8Array | undefined {
     if (length > this.#available) return undefined;
     const first = this.#chunks[this.#head];
-    if (first !== undefined && first.byteLength - this.#headOffset >= length) {
+    if (first !== undefined && first.length - this.#headOffset >= length) {
       return first.subarray(this.#headOffset, this.#headOffset + length);
     }
     if (length === 0) return new Uint8Array(0);
@@ -68,7 +68,7 @@ export class ChunkQueue {
    */
   inOneChunk(length: number): Uint8Array | undefined {
     const first = this.#chunks[this.#head];
-    return first !== undefined && first.byteLength - this.#headOffset >= length ? first : undefined;
+    return first !== undefined && first.length - this.#headOffset >= length ? first : undefined;
   }
 
   /** Where the next byte is in the chunk inOneChunk() returned. */
@@ -101,8 +101,8 @@ export class ChunkQueue {
     let position = this.#headOffset + index;
     for (let chunkIndex = this.#head; ; chunkIndex++) {
       const chunk = this.#chunks[chunkIndex]!;
-      if (position < chunk.byteLength) return chunk[position];
-      position -= chunk.byteLength;
+      if (position < chunk.length) return chunk[position];
+      position -= chunk.length;
     }
   }
 
@@ -113,7 +113,7 @@ export class ChunkQueue {
     let chunk = this.#chunks[index]!;
     let offset = this.#headOffset;
     for (let written = 0; written < length; written++) {
-      while (offset >= chunk.byteLength) {
+      while (offset >= chunk.length) {
         chunk = this.#chunks[++index]!;
         offset = 0;
       }
@@ -136,7 +136,7 @@ export class ChunkQueue {
     this.#consumed += remaining;
     while (remaining > 0) {
       const chunk = this.#chunks[this.#head]!;
-      const left = chunk.byteLength - this.#headOffset;
+      const left = chunk.length - this.#headOffset;
       if (remaining < left) {
         this.#headOffset += remaining;
         remaining = 0;
@@ -163,7 +163,7 @@ export class ChunkQueue {
     let offset = this.#headOffset;
     while (written < length) {
       const chunk = this.#chunks[index]!;
-      const take = Math.min(chunk.byteLength - offset, length - written);
+      const take = Math.min(chunk.length - offset, length - written);
       joined.set(chunk.subarray(offset, offset + take), written);
       written += take;
       index++;

@@ -4,12 +4,12 @@
 /** A new array holding `parts` one after another. */
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   let length = 0;
-  for (const part of parts) length += part.byteLength;
+  for (const part of parts) length += part.length;
   const joined = new Uint8Array(length);
   let offset = 0;
   for (const part of parts) {
     joined.set(part, offset);
-    offset += part.byteLength;
+    offset += part.length;
   }
   return joined;
 }
@@ -18,6 +18,6 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
  * A copy of `bytes` (from `start` to `end`). Uint8Array's slice, because a Node Buffer's own
  * slice() is a view: kept bytes must not change when the caller refills its chunk.
  */
-export function copyBytes(bytes: Uint8Array, start = 0, end = bytes.byteLength): Uint8Array {
+export function copyBytes(bytes: Uint8Array, start = 0, end = bytes.length): Uint8Array {
   return Uint8Array.prototype.slice.call(bytes, start, end);
 }

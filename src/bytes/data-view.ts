@@ -2,5 +2,5 @@
 
 /** A Node Buffer is often a view into a shared pool: always build views from byteOffset/length. */
 export function viewOf(bytes: Uint8Array): DataView {
-  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
 }

@@ -10,7 +10,7 @@ import { BLOCK_SECTION_HEADER, PcapngDecoder } from "./pcapng/pcapng-decoder.js"
 
 /** The gzip member header's first two bytes (RFC 1952 §2.3.1). */
 export function isGzipMagic(first: Uint8Array): boolean {
-  return first.byteLength >= 2 && first[0] === 0x1f && first[1] === 0x8b;
+  return first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b;
 }
 
 /**
@@ -37,10 +37,10 @@ export class CaptureReader implements CaptureDecoder {
       this.#decoder.push(chunk);
       return;
     }
-    const held = new Uint8Array(this.#held.byteLength + chunk.byteLength);
+    const held = new Uint8Array(this.#held.length + chunk.length);
     held.set(this.#held);
-    held.set(chunk, this.#held.byteLength);
-    if (held.byteLength < 4) {
+    held.set(chunk, this.#held.length);
+    if (held.length < 4) {
       this.#held = held;
       return;
     }
@@ -51,10 +51,10 @@ export class CaptureReader implements CaptureDecoder {
 
   end(): void {
     if (this.#decoder === undefined) {
-      if (this.#held.byteLength === 0) throw new H2scopeError("not-a-capture", "the input is empty", 0);
+      if (this.#held.length === 0) throw new H2scopeError("not-a-capture", "the input is empty", 0);
       throw new H2scopeError(
         "not-a-capture",
-        `the input is only ${this.#held.byteLength} bytes (${toHex(this.#held)}); too short to be a capture`,
+        `the input is only ${this.#held.length} bytes (${toHex(this.#held)}); too short to be a capture`,
         0,
       );
     }

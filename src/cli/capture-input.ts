@@ -97,7 +97,7 @@ async function* readStream(path: string, onRead: (length: number) => void): Asyn
   const stream = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
   try {
     for await (const chunk of stream) {
-      onRead((chunk as Uint8Array).byteLength);
+      onRead((chunk as Uint8Array).length);
       yield chunk as Uint8Array;
     }
   } catch (error) {
@@ -118,7 +118,7 @@ async function* gunzipIfCompressed(source: AsyncIterable<Uint8Array>, setGzip: (
       break;
     }
     head.push(next.value);
-    headLength += next.value.byteLength;
+    headLength += next.value.length;
   }
   const first = Buffer.concat(head);
   const rest: AsyncIterable<Uint8Array> = {
@@ -126,7 +126,7 @@ async function* gunzipIfCompressed(source: AsyncIterable<Uint8Array>, setGzip: (
   };
   if (!isGzipMagic(first)) {
     setGzip(false);
-    if (first.byteLength > 0) yield first;
+    if (first.length > 0) yield first;
     yield* rest;
     return;
   }

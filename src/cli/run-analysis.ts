@@ -96,7 +96,7 @@ function openKeyLog(file: string): { more: () => string; close: () => void } {
   return {
     more: () => {
       let text = partial;
-      for (let read = readSync(descriptor, buffer, 0, buffer.byteLength, offset); read > 0; read = readSync(descriptor, buffer, 0, buffer.byteLength, offset)) {
+      for (let read = readSync(descriptor, buffer, 0, buffer.length, offset); read > 0; read = readSync(descriptor, buffer, 0, buffer.length, offset)) {
         offset += read;
         text += buffer.toString("latin1", 0, read);
       }

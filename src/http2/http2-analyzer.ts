@@ -117,7 +117,7 @@ export class Http2Analyzer {
     // Replayed once the connection is recognised, after this call: a copy, since the bytes are a
     // view into a capture chunk its reader may refill.
     tracked.events.push({ kind: "data", direction, bytes: copyBytes(bytes), packetNumber, timeUs });
-    if (tracked.heads[direction].byteLength < MAX_DETECTION_BYTES) tracked.heads[direction] = concatBytes(tracked.heads[direction], bytes);
+    if (tracked.heads[direction].length < MAX_DETECTION_BYTES) tracked.heads[direction] = concatBytes(tracked.heads[direction], bytes);
     this.#decide(tcp, tracked, packetNumber, timeUs);
   }
 
@@ -145,7 +145,7 @@ export class Http2Analyzer {
     const server: Direction = client === 0 ? 1 : 0;
     for (const direction of [client, server] as const) {
       const head = tracked.heads[direction];
-      if (tracked.startsWithGap[direction] || head.byteLength === 0) continue;
+      if (tracked.startsWithGap[direction] || head.length === 0) continue;
       // The client preface: prior knowledge, on any port (RFC 9113 §3.3).
       if (startsWith(head, CLIENT_PREFACE)) {
         this.#setClient(tcp, direction, "http2-preface");
@@ -179,7 +179,7 @@ export class Http2Analyzer {
     }
     // The client's first bytes decide (a server may speak first, before the preface arrives),
     // unless they will never come: joined mid-way, or lost to a gap.
-    const clientSpoke = tracked.heads[client].byteLength > 0 || tracked.startsWithGap[client] || !tcp.handshakeSeen;
+    const clientSpoke = tracked.heads[client].length > 0 || tracked.startsWithGap[client] || !tcp.handshakeSeen;
     if (this.#isForced(tcp) && clientSpoke) {
       this.#start(tcp, tracked, "forced-port", ["hunting", "hunting"], packetNumber, timeUs);
       return;
@@ -190,9 +190,9 @@ export class Http2Analyzer {
       this.#start(tcp, tracked, "mid-connection", ["hunting", "hunting"], packetNumber, timeUs);
       return;
     }
-    const decided = (direction: Direction) => tracked.heads[direction].byteLength >= CLIENT_PREFACE.byteLength;
+    const decided = (direction: Direction) => tracked.heads[direction].length >= CLIENT_PREFACE.length;
     if (!midway && decided(client)) this.#finish(tcp);
-    else if (tracked.heads[0].byteLength >= MAX_DETECTION_BYTES || tracked.heads[1].byteLength >= MAX_DETECTION_BYTES) this.#finish(tcp);
+    else if (tracked.heads[0].length >= MAX_DETECTION_BYTES || tracked.heads[1].length >= MAX_DETECTION_BYTES) this.#finish(tcp);
   }
 
   /** At the end, a forced port still counts even with few bytes. */
@@ -281,7 +281,7 @@ export class Http2Analyzer {
     }
     if (state.notHttp2) return;
     state.waiting.push({ direction, bytes, packetNumber, timeUs });
-    state.waitingBytes += bytes.byteLength;
+    state.waitingBytes += bytes.length;
     if (direction !== tcp.clientDirection) {
       // The client has not spoken: the server's plaintext waits, but not without bound.
       if (state.waitingBytes > MAX_DETECTION_BYTES) {
@@ -320,30 +320,30 @@ function modesFor(clientDirection: Direction, clientMode: FrameDecoderMode, serv
 
 /** A chain of believable frame headers starting somewhere in the first bytes. */
 function hasFrameChain(bytes: Uint8Array): boolean {
-  for (let start = 0; start + FRAME_HEADER_LENGTH <= bytes.byteLength; start++) {
+  for (let start = 0; start + FRAME_HEADER_LENGTH <= bytes.length; start++) {
     let chain = 0;
     let cursor = start;
-    while (cursor + FRAME_HEADER_LENGTH <= bytes.byteLength) {
+    while (cursor + FRAME_HEADER_LENGTH <= bytes.length) {
       const header = parseFrameHeader(bytes, cursor);
       if (!isPlausibleFrameHeader(header, (bytes[cursor + 5]! & 0x80) !== 0, 16_384)) break;
       chain++;
       cursor += FRAME_HEADER_LENGTH + header.length;
     }
     // Enough headers in a row, or two that account for every byte so far.
-    if (chain >= MIDWAY_CHAIN_LENGTH || (chain >= 2 && cursor === bytes.byteLength)) return true;
+    if (chain >= MIDWAY_CHAIN_LENGTH || (chain >= 2 && cursor === bytes.length)) return true;
   }
   return false;
 }
 
 function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
-  if (bytes.byteLength < prefix.byteLength) return false;
-  for (let i = 0; i < prefix.byteLength; i++) if (bytes[i] !== prefix[i]) return false;
+  if (bytes.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (bytes[i] !== prefix[i]) return false;
   return true;
 }
 
 function isPrefixOf(bytes: Uint8Array, whole: Uint8Array): boolean {
-  if (bytes.byteLength >= whole.byteLength) return false;
-  for (let i = 0; i < bytes.byteLength; i++) if (bytes[i] !== whole[i]) return false;
+  if (bytes.length >= whole.length) return false;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== whole[i]) return false;
   return true;
 }
 

@@ -347,7 +347,7 @@ function endpointHash(word: number, port: number): number {
 
 /** 0 when the packet goes from a to b, 1 from b to a, -1 when it is not this connection's. */
 function matchDirection(state: ConnectionState, ip: IpPacket, segment: TcpSegment, sourceWord: number, destinationWord: number): number {
-  if (ip.addressLength !== state.aAddress.byteLength) return -1;
+  if (ip.addressLength !== state.aAddress.length) return -1;
   const sourcePort = segment.sourcePort;
   const destinationPort = segment.destinationPort;
   // For IPv4 the words are the addresses; for IPv6 equal words still need the bytes compared.
@@ -360,6 +360,6 @@ function matchDirection(state: ConnectionState, ip: IpPacket, segment: TcpSegmen
 }
 
 function sameAddress(data: Uint8Array, offset: number, address: Uint8Array): boolean {
-  for (let i = 0; i < address.byteLength; i++) if (data[offset + i] !== address[i]) return false;
+  for (let i = 0; i < address.length; i++) if (data[offset + i] !== address[i]) return false;
   return true;
 }

@@ -171,7 +171,7 @@ export class DirectionReassembler {
       const overlap = this.#next - start;
       this.#countRetransmission(start, payload.subarray(0, overlap), overlap, packetNumber, timeUs);
       kind = "retransmission";
-      bytes = payload.subarray(Math.min(overlap, payload.byteLength));
+      bytes = payload.subarray(Math.min(overlap, payload.length));
       length -= overlap;
       offset = this.#next;
     }
@@ -235,9 +235,9 @@ export class DirectionReassembler {
   }
 
   #deliver(offset: number, bytes: Uint8Array, length: number, packetNumber: number, timeUs: number): void {
-    const captured = Math.min(bytes.byteLength, length);
+    const captured = Math.min(bytes.length, length);
     if (captured > 0) {
-      const view = bytes.byteLength === captured ? bytes : bytes.subarray(0, captured);
+      const view = bytes.length === captured ? bytes : bytes.subarray(0, captured);
       this.#next = offset + captured;
       this.#stats.deliveredBytes += captured;
       this.#recent.write(offset, view);
@@ -258,7 +258,7 @@ export class DirectionReassembler {
   #drainHeld(): void {
     while (this.#held.length > 0 && this.#held[0]!.offset <= this.#next) {
       const segment = this.#held.shift()!;
-      this.#heldBytes -= segment.bytes.byteLength;
+      this.#heldBytes -= segment.bytes.length;
       const end = segment.offset + segment.length;
       if (end <= this.#next) {
         // Entirely covered by what was delivered meanwhile: a duplicate.
@@ -269,7 +269,7 @@ export class DirectionReassembler {
       if (overlap > 0) {
         this.#countRetransmission(segment.offset, segment.bytes.subarray(0, overlap), overlap, segment.packetNumber, segment.timeUs);
       }
-      this.#deliver(this.#next, segment.bytes.subarray(Math.min(overlap, segment.bytes.byteLength)), segment.length - overlap,
+      this.#deliver(this.#next, segment.bytes.subarray(Math.min(overlap, segment.bytes.length)), segment.length - overlap,
         segment.packetNumber, segment.timeUs);
     }
   }
@@ -287,7 +287,7 @@ export class DirectionReassembler {
     const previous = held[low - 1];
     if (previous !== undefined && previous.offset === offset && previous.length >= length) {
       // The same segment again while still waiting: a duplicate of a held one.
-      const same = equalBytes(previous.bytes.subarray(0, bytes.byteLength), bytes.subarray(0, previous.bytes.byteLength));
+      const same = equalBytes(previous.bytes.subarray(0, bytes.length), bytes.subarray(0, previous.bytes.length));
       this.#stats.retransmissions++;
       this.#stats.retransmittedBytes += length;
       if (!same) this.#stats.overlapMismatches++;
@@ -295,7 +295,7 @@ export class DirectionReassembler {
       return;
     }
     held.splice(low, 0, { offset, bytes: copyBytes(bytes), length, packetNumber, timeUs });
-    this.#heldBytes += bytes.byteLength;
+    this.#heldBytes += bytes.length;
     // Bounded buffering: past the limit, give up on the first hole and move on.
     while (this.#heldBytes > this.#maxHeldBytes && held.length > 0) {
       this.#skip(held[0]!.offset - this.#next, "buffer-limit", packetNumber, timeUs);
@@ -314,7 +314,7 @@ export class DirectionReassembler {
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  const length = Math.min(a.byteLength, b.byteLength);
+  const length = Math.min(a.length, b.length);
   for (let i = 0; i < length; i++) if (a[i] !== b[i]) return false;
   return true;
 }

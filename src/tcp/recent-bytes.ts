@@ -15,22 +15,22 @@ export class RecentBytes {
 
   /** Records bytes delivered at `offset` (contiguous with earlier ones unless a gap intervened). */
   write(offset: number, bytes: Uint8Array): void {
-    if (this.#capacity === 0 || bytes.byteLength === 0) return;
+    if (this.#capacity === 0 || bytes.length === 0) return;
     // Allocated on first use: directions that never carry data cost nothing.
     this.#ring ??= new Uint8Array(this.#capacity);
     if (offset !== this.#end) this.#start = offset; // a gap: what came before is not adjacent
     let source = bytes;
-    if (source.byteLength > this.#capacity) source = source.subarray(source.byteLength - this.#capacity);
-    const sourceOffset = offset + bytes.byteLength - source.byteLength;
+    if (source.length > this.#capacity) source = source.subarray(source.length - this.#capacity);
+    const sourceOffset = offset + bytes.length - source.length;
     const at = sourceOffset % this.#capacity;
     // Once per delivered segment: the whole copy when it fits before the ring's end (no views).
-    if (at + source.byteLength <= this.#capacity) this.#ring.set(source, at);
+    if (at + source.length <= this.#capacity) this.#ring.set(source, at);
     else {
       const first = this.#capacity - at;
       this.#ring.set(source.subarray(0, first), at);
       this.#ring.set(source.subarray(first), 0);
     }
-    this.#end = offset + bytes.byteLength;
+    this.#end = offset + bytes.length;
     this.#start = Math.max(this.#start, this.#end - this.#capacity);
   }
 
@@ -40,13 +40,13 @@ export class RecentBytes {
    */
   differs(offset: number, bytes: Uint8Array): boolean | undefined {
     const ring = this.#ring;
-    if (ring === undefined || bytes.byteLength === 0) return undefined;
+    if (ring === undefined || bytes.length === 0) return undefined;
     const from = Math.max(offset, this.#start);
-    const to = Math.min(offset + bytes.byteLength, this.#end);
+    const to = Math.min(offset + bytes.length, this.#end);
     for (let position = from; position < to; position++) {
       if (ring[position % this.#capacity] !== bytes[position - offset]) return true;
     }
-    return from === offset && to === offset + bytes.byteLength ? false : undefined;
+    return from === offset && to === offset + bytes.length ? false : undefined;
   }
 
   /** Frees the ring (idle or finished direction); it is allocated again on the next write. */

@@ -27,7 +27,7 @@ const HTTP1_METHODS = ["GET ", "POST ", "PUT ", "HEAD ", "DELETE ", "OPTIONS ", 
  * nothing we recognise.
  */
 export function roleFromPayload(bytes: Uint8Array): { sender: "client" | "server"; source: RoleSource } | undefined {
-  if (bytes.byteLength < 6) return undefined;
+  if (bytes.length < 6) return undefined;
   // TLS handshake record (type 22, version 3.x) carrying ClientHello (1) or ServerHello (2).
   if (bytes[0] === 0x16 && bytes[1] === 0x03 && bytes[5] === 0x01) return { sender: "client", source: "tls-client-hello" };
   if (bytes[0] === 0x16 && bytes[1] === 0x03 && bytes[5] === 0x02) return { sender: "server", source: "tls-server-hello" };
@@ -55,7 +55,7 @@ export function serverByPort(firstPort: number, secondPort: number): 0 | 1 {
 
 function asciiPrefix(bytes: Uint8Array, length: number): string {
   let text = "";
-  const end = Math.min(length, bytes.byteLength);
+  const end = Math.min(length, bytes.length);
   for (let i = 0; i < end; i++) text += String.fromCharCode(bytes[i]!);
   return text;
 }

@@ -43,10 +43,10 @@ export function newTcpSegment(): TcpSegment {
  * Returns false when the captured bytes do not hold a whole header, or the header is impossible.
  */
 export function parseTcpSegment(data: Uint8Array, offset: number, segmentLength: number, segment: TcpSegment): boolean {
-  if (data.byteLength < offset + MIN_HEADER_LENGTH) return false;
+  if (data.length < offset + MIN_HEADER_LENGTH) return false;
   const headerLength = (data[offset + 12]! >> 4) * 4;
   if (headerLength < MIN_HEADER_LENGTH || headerLength > segmentLength) return false;
-  if (data.byteLength < offset + headerLength) return false;
+  if (data.length < offset + headerLength) return false;
   segment.sourcePort = (data[offset]! << 8) | data[offset + 1]!;
   segment.destinationPort = (data[offset + 2]! << 8) | data[offset + 3]!;
   segment.sequence = ((data[offset + 4]! << 24) | (data[offset + 5]! << 16) | (data[offset + 6]! << 8) | data[offset + 7]!) >>> 0;
@@ -56,7 +56,7 @@ export function parseTcpSegment(data: Uint8Array, offset: number, segmentLength:
   segment.windowScale = (segment.flags & TCP_SYN) !== 0 ? findWindowScale(data, offset + MIN_HEADER_LENGTH, offset + headerLength) : -1;
   segment.payloadLength = segmentLength - headerLength;
   const payloadStart = offset + headerLength;
-  const payloadEnd = Math.min(data.byteLength, payloadStart + segment.payloadLength);
+  const payloadEnd = Math.min(data.length, payloadStart + segment.payloadLength);
   // Half the segments of a bulk transfer are bare ACKs: they share one empty view.
   segment.payload = payloadEnd > payloadStart ? data.subarray(payloadStart, payloadEnd) : EMPTY_PAYLOAD;
   return true;

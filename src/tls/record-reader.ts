@@ -34,17 +34,17 @@ export class TlsRecordReader {
 
   push(bytes: Uint8Array): void {
     const pending = this.#bufferEnd - this.#bufferStart;
-    if (this.#bufferEnd + bytes.byteLength > this.#buffer.byteLength) {
+    if (this.#bufferEnd + bytes.length > this.#buffer.length) {
       // A fresh buffer (records already given out keep viewing the old one), with room to
       // spare so a record arriving in many small pieces is not copied once per piece.
-      const grown = new Uint8Array(Math.max(2 * (pending + bytes.byteLength), 4096));
+      const grown = new Uint8Array(Math.max(2 * (pending + bytes.length), 4096));
       grown.set(this.#buffer.subarray(this.#bufferStart, this.#bufferEnd), 0);
       this.#buffer = grown;
       this.#bufferStart = 0;
       this.#bufferEnd = pending;
     }
     this.#buffer.set(bytes, this.#bufferEnd);
-    this.#bufferEnd += bytes.byteLength;
+    this.#bufferEnd += bytes.length;
   }
 
   /** The next whole record, "need-more" until it has arrived, or "not-tls" for a bad header. */

@@ -20,9 +20,9 @@ export function splitHandshakeMessages(pending: Uint8Array, content: Uint8Array)
   const joined = concatBytes(pending, content);
   const types: number[] = [];
   let offset = 0;
-  while (offset + 4 <= joined.byteLength) {
+  while (offset + 4 <= joined.length) {
     const length = (joined[offset + 1]! << 16) | (joined[offset + 2]! << 8) | joined[offset + 3]!;
-    if (offset + 4 + length > joined.byteLength) break;
+    if (offset + 4 + length > joined.length) break;
     types.push(joined[offset]!);
     offset += 4 + length;
   }

@@ -137,7 +137,7 @@ export class TlsSession {
    */
   #hold(direction: Direction, record: TlsRecord, packetNumber: number, timeUs: number): void {
     this.#held.push({ direction, record, packetNumber, timeUs });
-    this.#heldBytes += record.fragment.byteLength;
+    this.#heldBytes += record.fragment.length;
     this.#chooseKeys();
     if (this.#directions !== undefined) {
       const held = this.#held;

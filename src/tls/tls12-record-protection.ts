@@ -52,8 +52,8 @@ export function tls12Prf(hash: string, secret: Uint8Array, label: string, seed: 
   for (let filled = 0; filled < length;) {
     a = nodeCrypto().createHmac(hash, secret).update(a).digest();
     const block = nodeCrypto().createHmac(hash, secret).update(a).update(labelSeed).digest();
-    output.set(block.subarray(0, Math.min(block.byteLength, length - filled)), filled);
-    filled += block.byteLength;
+    output.set(block.subarray(0, Math.min(block.length, length - filled)), filled);
+    filled += block.length;
   }
   return output;
 }
@@ -89,8 +89,8 @@ export class Tls12RecordOpener {
   open(contentType: number, version: number, fragment: Uint8Array): Uint8Array | "bad-tag" | "malformed" {
     const gcmRecord = this.#suite.fixedIvLength === 4;
     const overhead = TAG_LENGTH + (gcmRecord ? EXPLICIT_NONCE_LENGTH : 0);
-    if (fragment.byteLength < overhead) return "malformed";
-    const plainLength = fragment.byteLength - overhead;
+    if (fragment.length < overhead) return "malformed";
+    const plainLength = fragment.length - overhead;
     const sequence = new Uint8Array(8);
     new DataView(sequence.buffer).setBigUint64(0, this.#sequence);
     let nonce: Uint8Array;
@@ -109,15 +109,15 @@ export class Tls12RecordOpener {
     additional[10] = version & 0xff;
     additional[11] = plainLength >> 8;
     additional[12] = plainLength & 0xff;
-    const cipherText = fragment.subarray(fragment.byteLength - TAG_LENGTH - plainLength, fragment.byteLength - TAG_LENGTH);
+    const cipherText = fragment.subarray(fragment.length - TAG_LENGTH - plainLength, fragment.length - TAG_LENGTH);
     try {
       // Typed as GCM: ChaCha20-Poly1305 deciphers take the same AAD and tag calls.
       const decipher = nodeCrypto().createDecipheriv(this.#suite.aead as "aes-128-gcm", this.#keys.key, nonce, { authTagLength: TAG_LENGTH });
       decipher.setAAD(additional, { plaintextLength: plainLength });
-      decipher.setAuthTag(fragment.subarray(fragment.byteLength - TAG_LENGTH));
+      decipher.setAuthTag(fragment.subarray(fragment.length - TAG_LENGTH));
       const plain = Buffer.concat([decipher.update(cipherText), decipher.final()]);
       this.#sequence++;
-      return new Uint8Array(plain.buffer, plain.byteOffset, plain.byteLength);
+      return new Uint8Array(plain.buffer, plain.byteOffset, plain.length);
     } catch {
       return "bad-tag";
     }

@@ -31,8 +31,8 @@ export function hkdfExpand(hash: string, secret: Uint8Array, info: Uint8Array, l
   let previous = new Uint8Array(0);
   for (let filled = 0, counter = 1; filled < length; counter++) {
     previous = new Uint8Array(nodeCrypto().createHmac(hash, secret).update(previous).update(info).update(Uint8Array.of(counter)).digest());
-    output.set(previous.subarray(0, Math.min(previous.byteLength, length - filled)), filled);
-    filled += previous.byteLength;
+    output.set(previous.subarray(0, Math.min(previous.length, length - filled)), filled);
+    filled += previous.length;
   }
   return output;
 }
@@ -40,13 +40,13 @@ export function hkdfExpand(hash: string, secret: Uint8Array, info: Uint8Array, l
 /** HKDF-Expand-Label (RFC 8446 §7.1): the label is prefixed with "tls13 ". */
 export function hkdfExpandLabel(hash: string, secret: Uint8Array, label: string, context: Uint8Array, length: number): Uint8Array {
   const fullLabel = Buffer.from(`tls13 ${label}`, "latin1");
-  const info = new Uint8Array(2 + 1 + fullLabel.byteLength + 1 + context.byteLength);
+  const info = new Uint8Array(2 + 1 + fullLabel.length + 1 + context.length);
   info[0] = length >> 8;
   info[1] = length & 0xff;
-  info[2] = fullLabel.byteLength;
+  info[2] = fullLabel.length;
   info.set(fullLabel, 3);
-  info[3 + fullLabel.byteLength] = context.byteLength;
-  info.set(context, 4 + fullLabel.byteLength);
+  info[3 + fullLabel.length] = context.length;
+  info.set(context, 4 + fullLabel.length);
   return hkdfExpand(hash, secret, info, length);
 }
 
@@ -65,7 +65,7 @@ export function trafficKeys(suite: Tls13CipherSuite, secret: Uint8Array): Traffi
 
 /** RFC 8446 §7.2: the next generation of a traffic secret after a KeyUpdate. */
 export function nextTrafficSecret(suite: Tls13CipherSuite, secret: Uint8Array): Uint8Array {
-  return hkdfExpandLabel(suite.hash, secret, "traffic upd", new Uint8Array(0), secret.byteLength);
+  return hkdfExpandLabel(suite.hash, secret, "traffic upd", new Uint8Array(0), secret.length);
 }
 
 export interface InnerPlaintext {
@@ -108,15 +108,15 @@ export class Tls13RecordOpener {
    * tampered bytes. The sequence number advances only on success.
    */
   open(header: Uint8Array, fragment: Uint8Array): InnerPlaintext | "bad-tag" | "malformed" {
-    if (fragment.byteLength < TAG_LENGTH + 1) return "malformed";
+    if (fragment.length < TAG_LENGTH + 1) return "malformed";
     const nonce = Uint8Array.from(this.#keys.iv);
     let sequence = this.#sequence;
     for (let i = IV_LENGTH - 1; i >= IV_LENGTH - 8; i--) {
       nonce[i]! ^= Number(sequence & 0xffn);
       sequence >>= 8n;
     }
-    const cipherText = fragment.subarray(0, fragment.byteLength - TAG_LENGTH);
-    const tag = fragment.subarray(fragment.byteLength - TAG_LENGTH);
+    const cipherText = fragment.subarray(0, fragment.length - TAG_LENGTH);
+    const tag = fragment.subarray(fragment.length - TAG_LENGTH);
     let plain: Uint8Array;
     try {
       // Typed as GCM: ChaCha20-Poly1305 deciphers take the same AAD and tag calls.
@@ -125,13 +125,13 @@ export class Tls13RecordOpener {
       decipher.setAuthTag(tag);
       const head = decipher.update(cipherText);
       const tail = decipher.final();
-      plain = tail.byteLength === 0 ? new Uint8Array(head.buffer, head.byteOffset, head.byteLength) : new Uint8Array(Buffer.concat([head, tail]));
+      plain = tail.length === 0 ? new Uint8Array(head.buffer, head.byteOffset, head.length) : new Uint8Array(Buffer.concat([head, tail]));
     } catch {
       return "bad-tag";
     }
     this.#sequence++;
     // The content type is the last non-zero octet; zeros after it are padding.
-    let end = plain.byteLength - 1;
+    let end = plain.length - 1;
     while (end >= 0 && plain[end] === 0) end--;
     if (end < 0) return "malformed";
     return { contentType: plain[end]!, content: plain.subarray(0, end) };

@@ -44,7 +44,7 @@ export const IP_PROTOCOL_TCP = 6;
 
 /** "192.0.2.1" or "2001:db8::1" (RFC 5952 shortest form). */
 export function formatIpAddress(address: Uint8Array): string {
-  if (address.byteLength === 4) return `${address[0]}.${address[1]}.${address[2]}.${address[3]}`;
+  if (address.length === 4) return `${address[0]}.${address[1]}.${address[2]}.${address[3]}`;
   const groups: number[] = [];
   for (let i = 0; i < 16; i += 2) groups.push((address[i]! << 8) | address[i + 1]!);
   // Longest run of two or more zero groups becomes "::" (first one on ties).
@@ -71,5 +71,5 @@ export function formatIpAddress(address: Uint8Array): string {
 /** "192.0.2.1:443" or "[2001:db8::1]:443". */
 export function formatEndpoint(address: Uint8Array, port: number): string {
   const text = formatIpAddress(address);
-  return address.byteLength === 16 ? `[${text}]:${port}` : `${text}:${port}`;
+  return address.length === 16 ? `[${text}]:${port}` : `${text}:${port}`;
 }

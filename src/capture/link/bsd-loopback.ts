@@ -10,7 +10,7 @@ const AF_INET = 2;
 const AF_INET6_VALUES = new Set([10, 24, 28, 30]);
 
 export function parseBsdLoopback(data: Uint8Array, frame: LinkFrame, order: "host-order" | "network-order"): void {
-  if (data.byteLength < HEADER_LENGTH) {
+  if (data.length < HEADER_LENGTH) {
     frame.etherType = -1;
     return;
   }

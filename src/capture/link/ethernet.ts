@@ -12,7 +12,7 @@ function isVlanTag(etherType: number): boolean {
 const MAX_VLAN_TAGS = 8;
 
 export function parseEthernet(data: Uint8Array, frame: LinkFrame): void {
-  if (data.byteLength < ETHERNET_HEADER_LENGTH) {
+  if (data.length < ETHERNET_HEADER_LENGTH) {
     frame.etherType = -1;
     return;
   }
@@ -20,7 +20,7 @@ export function parseEthernet(data: Uint8Array, frame: LinkFrame): void {
   let etherType = (data[offset]! << 8) | data[offset + 1]!;
   offset += 2;
   while (isVlanTag(etherType) && frame.vlanDepth < MAX_VLAN_TAGS) {
-    if (data.byteLength < offset + VLAN_TAG_LENGTH) {
+    if (data.length < offset + VLAN_TAG_LENGTH) {
       frame.etherType = -1;
       return;
     }

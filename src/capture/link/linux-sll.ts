@@ -7,7 +7,7 @@ const SLL2_HEADER_LENGTH = 20;
 
 /** SLL: packet type, ARPHRD type, address length, 8 address bytes, then the protocol at 14. */
 export function parseLinuxSll(data: Uint8Array, frame: LinkFrame): void {
-  if (data.byteLength < SLL_HEADER_LENGTH) {
+  if (data.length < SLL_HEADER_LENGTH) {
     frame.etherType = -1;
     return;
   }
@@ -17,7 +17,7 @@ export function parseLinuxSll(data: Uint8Array, frame: LinkFrame): void {
 
 /** SLL2: the protocol comes first, then reserved, interface index, ARPHRD, type, address. */
 export function parseLinuxSll2(data: Uint8Array, frame: LinkFrame): void {
-  if (data.byteLength < SLL2_HEADER_LENGTH) {
+  if (data.length < SLL2_HEADER_LENGTH) {
     frame.etherType = -1;
     return;
   }

@@ -5,7 +5,7 @@ import { ETHERTYPE_IPV4, ETHERTYPE_IPV6 } from "./link-types.js";
 
 export function parseRawIp(data: Uint8Array, frame: LinkFrame): void {
   frame.networkOffset = 0;
-  if (data.byteLength < 1) {
+  if (data.length < 1) {
     frame.etherType = -1;
     return;
   }

@@ -161,7 +161,7 @@ export class PcapngDecoder implements CaptureDecoder {
 
   #readInterfaceDescription(body: Uint8Array, blockOffset: number): void {
     const littleEndian = this.#littleEndian!;
-    if (body.byteLength < 8) {
+    if (body.length < 8) {
       this.#malformed(`interface description block at byte offset ${blockOffset} is too short`, blockOffset);
       // Keep numbering aligned: later packets name interfaces by index.
       this.#interfaces.push({ linkType: -1, snapLength: 0, toTimeUs: timestampConverter(6, 0) });
@@ -173,9 +173,9 @@ export class PcapngDecoder implements CaptureDecoder {
     let tsresol = 6;
     let tsoffsetSeconds = 0;
     for (const option of readOptions(body.subarray(8), littleEndian)) {
-      if (option.code === OPTION_IF_TSRESOL && option.value.byteLength >= 1) {
+      if (option.code === OPTION_IF_TSRESOL && option.value.length >= 1) {
         tsresol = option.value[0]!;
-      } else if (option.code === OPTION_IF_TSOFFSET && option.value.byteLength >= 8) {
+      } else if (option.code === OPTION_IF_TSOFFSET && option.value.length >= 8) {
         const optionView = viewOf(option.value);
         // A signed 64-bit count of seconds; real offsets fit easily in a double.
         const high = optionView.getInt32(littleEndian ? 4 : 0, littleEndian);
@@ -210,7 +210,7 @@ export class PcapngDecoder implements CaptureDecoder {
 
   #readObsoletePacket(body: Uint8Array, blockOffset: number): void {
     this.#packetNumber++;
-    if (body.byteLength < 20) {
+    if (body.length < 20) {
       this.#malformed(`packet block for packet ${this.#packetNumber} at byte offset ${blockOffset} is too short`, blockOffset);
       return;
     }
@@ -219,7 +219,7 @@ export class PcapngDecoder implements CaptureDecoder {
     const interfaceId = view.getUint16(0, littleEndian);
     const capturedLength = view.getUint32(12, littleEndian);
     const originalLength = view.getUint32(16, littleEndian);
-    if (capturedLength > body.byteLength - 20) {
+    if (capturedLength > body.length - 20) {
       this.#malformed(`packet ${this.#packetNumber} at byte offset ${blockOffset} claims more bytes than its block holds`, blockOffset);
       return;
     }
@@ -231,13 +231,13 @@ export class PcapngDecoder implements CaptureDecoder {
     this.#packetNumber++;
     const littleEndian = this.#littleEndian!;
     const firstInterface = this.#interfaces[0];
-    if (body.byteLength < 4 || firstInterface === undefined) {
+    if (body.length < 4 || firstInterface === undefined) {
       this.#malformed(`simple packet block for packet ${this.#packetNumber} at byte offset ${blockOffset} has no interface 0 or is too short`, blockOffset);
       return;
     }
     const originalLength = viewOf(body).getUint32(0, littleEndian);
     // The captured length is implicit: the smaller of the wire length, the snapshot length and the block.
-    let capturedLength = Math.min(originalLength, body.byteLength - 4);
+    let capturedLength = Math.min(originalLength, body.length - 4);
     if (firstInterface.snapLength > 0) capturedLength = Math.min(capturedLength, firstInterface.snapLength);
     const data = body.subarray(4, 4 + capturedLength);
     // Simple packet blocks carry no timestamp.
@@ -245,14 +245,14 @@ export class PcapngDecoder implements CaptureDecoder {
   }
 
   #readDecryptionSecrets(body: Uint8Array, blockOffset: number): void {
-    if (body.byteLength < 8) {
+    if (body.length < 8) {
       this.#malformed(`decryption secrets block at byte offset ${blockOffset} is too short`, blockOffset);
       return;
     }
     const view = viewOf(body);
     const secretsType = view.getUint32(0, this.#littleEndian!);
     const secretsLength = view.getUint32(4, this.#littleEndian!);
-    if (secretsLength > body.byteLength - 8) {
+    if (secretsLength > body.length - 8) {
       this.#malformed(`decryption secrets block at byte offset ${blockOffset} claims more bytes than it holds`, blockOffset);
       return;
     }
@@ -265,7 +265,7 @@ export class PcapngDecoder implements CaptureDecoder {
       this.#malformed(`packet ${this.#packetNumber} at byte offset ${blockOffset} names interface ${interfaceId}, which this section never described`, blockOffset);
       return;
     }
-    this.#emit(description.toTimeUs(timeHigh, timeLow), interfaceId, description.linkType, Math.max(originalLength, data.byteLength), data, blockOffset);
+    this.#emit(description.toTimeUs(timeHigh, timeLow), interfaceId, description.linkType, Math.max(originalLength, data.length), data, blockOffset);
   }
 
   /** Fills the reused packet record (see CaptureSink.packet) and hands it on. */
@@ -301,12 +301,12 @@ function readOptions(bytes: Uint8Array, littleEndian: boolean): BlockOption[] {
   const options: BlockOption[] = [];
   const view = viewOf(bytes);
   let offset = 0;
-  while (offset + 4 <= bytes.byteLength) {
+  while (offset + 4 <= bytes.length) {
     const code = view.getUint16(offset, littleEndian);
     const length = view.getUint16(offset + 2, littleEndian);
     if (code === OPTION_END) break;
     const valueStart = offset + 4;
-    if (valueStart + length > bytes.byteLength) break;
+    if (valueStart + length > bytes.length) break;
     options.push({ code, value: bytes.subarray(valueStart, valueStart + length) });
     offset = valueStart + ((length + 3) & ~3);
   }

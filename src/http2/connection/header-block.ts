@@ -23,12 +23,12 @@ export interface PendingHeaderBlock {
  */
 export function startHeaderBlock(startedBy: "HEADERS" | "PUSH_PROMISE", streamId: number, fragment: Uint8Array,
   endStream: boolean, promisedStreamId: number | undefined, damaged: boolean, complete: boolean): PendingHeaderBlock {
-  return { streamId, startedBy, endStream, promisedStreamId, fragments: [complete ? fragment : copyBytes(fragment)], bytes: fragment.byteLength, damaged };
+  return { streamId, startedBy, endStream, promisedStreamId, fragments: [complete ? fragment : copyBytes(fragment)], bytes: fragment.length, damaged };
 }
 
 /** Adds a CONTINUATION fragment; false when the block passed `maxBytes` (it is then dropped). */
 export function appendFragment(block: PendingHeaderBlock, fragment: Uint8Array, maxBytes: number): boolean {
-  block.bytes += fragment.byteLength;
+  block.bytes += fragment.length;
   if (block.bytes > maxBytes) {
     block.fragments = [];
     block.damaged = true;
@@ -44,7 +44,7 @@ export function joinHeaderBlock(block: PendingHeaderBlock): Uint8Array {
   let offset = 0;
   for (const fragment of block.fragments) {
     joined.set(fragment, offset);
-    offset += fragment.byteLength;
+    offset += fragment.length;
   }
   return joined;
 }

@@ -734,7 +734,7 @@ export class Http2Connection {
 export function decodeHttp2SettingsHeader(value: string): Array<[number, number]> {
   const payload = Buffer.from(value.trim(), "base64url");
   const settings: Array<[number, number]> = [];
-  for (let offset = 0; offset + 6 <= payload.byteLength; offset += 6) {
+  for (let offset = 0; offset + 6 <= payload.length; offset += 6) {
     settings.push([payload.readUInt16BE(offset), payload.readUInt32BE(offset + 2)]);
   }
   return settings;

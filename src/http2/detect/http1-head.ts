@@ -15,11 +15,11 @@ export const MAX_HTTP1_HEAD_BYTES = 64 * 1024;
 /** True when `bytes` start like an HTTP/1 request line ("GET ") or status line ("HTTP/1."). */
 export function looksLikeHttp1(bytes: Uint8Array): boolean {
   let index = 0;
-  while (index < bytes.byteLength && index < 16 && bytes[index]! >= 0x41 && bytes[index]! <= 0x5a) index++;
-  if (index === bytes.byteLength) return index > 0; // all capitals so far: could still be a method
+  while (index < bytes.length && index < 16 && bytes[index]! >= 0x41 && bytes[index]! <= 0x5a) index++;
+  if (index === bytes.length) return index > 0; // all capitals so far: could still be a method
   if (index > 0 && bytes[index] === 0x20) return true;
   const status = "HTTP/1.";
-  for (let i = 0; i < Math.min(status.length, bytes.byteLength); i++) if (bytes[i] !== status.charCodeAt(i)) return false;
+  for (let i = 0; i < Math.min(status.length, bytes.length); i++) if (bytes[i] !== status.charCodeAt(i)) return false;
   return true;
 }
 
@@ -29,7 +29,7 @@ export function looksLikeHttp1(bytes: Uint8Array): boolean {
  */
 export function parseHttp1Head(bytes: Uint8Array): Http1Head | "invalid" | undefined {
   const end = findHeadEnd(bytes);
-  if (end < 0) return bytes.byteLength > MAX_HTTP1_HEAD_BYTES ? "invalid" : undefined;
+  if (end < 0) return bytes.length > MAX_HTTP1_HEAD_BYTES ? "invalid" : undefined;
   const text = new TextDecoder("latin1").decode(bytes.subarray(0, end));
   const lines = text.split("\r\n");
   const startLine = lines[0] ?? "";
@@ -48,7 +48,7 @@ export function fieldValue(head: Http1Head, name: string): string | undefined {
 }
 
 function findHeadEnd(bytes: Uint8Array): number {
-  const limit = Math.min(bytes.byteLength, MAX_HTTP1_HEAD_BYTES + 4);
+  const limit = Math.min(bytes.length, MAX_HTTP1_HEAD_BYTES + 4);
   for (let i = 0; i + 3 < limit; i++) {
     if (bytes[i] === 0x0d && bytes[i + 1] === 0x0a && bytes[i + 2] === 0x0d && bytes[i + 3] === 0x0a) return i;
   }

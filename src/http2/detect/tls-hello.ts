@@ -25,7 +25,7 @@ export const MAX_TLS_HELLO_BYTES = 16 * 1024;
 
 /** True when `bytes` begin like a TLS handshake record. */
 export function looksLikeTlsHandshake(bytes: Uint8Array): boolean {
-  return bytes.byteLength >= 3 && bytes[0] === CONTENT_TYPE_HANDSHAKE && bytes[1] === 0x03 && bytes[2]! <= 0x04;
+  return bytes.length >= 3 && bytes[0] === CONTENT_TYPE_HANDSHAKE && bytes[1] === 0x03 && bytes[2]! <= 0x04;
 }
 
 /**
@@ -37,17 +37,17 @@ export function parseTlsHello(bytes: Uint8Array): TlsHello | "invalid" | undefin
   const handshake: number[] = [];
   let offset = 0;
   let needed = -1;
-  while (offset + 5 <= bytes.byteLength) {
+  while (offset + 5 <= bytes.length) {
     if (bytes[offset] !== CONTENT_TYPE_HANDSHAKE) break;
     const recordLength = (bytes[offset + 3]! << 8) | bytes[offset + 4]!;
-    const end = Math.min(bytes.byteLength, offset + 5 + recordLength);
+    const end = Math.min(bytes.length, offset + 5 + recordLength);
     for (let i = offset + 5; i < end; i++) handshake.push(bytes[i]!);
     if (needed < 0 && handshake.length >= 4) needed = 4 + ((handshake[1]! << 16) | (handshake[2]! << 8) | handshake[3]!);
     if (needed >= 0 && handshake.length >= needed) break;
     if (end < offset + 5 + recordLength) break;
     offset += 5 + recordLength;
   }
-  if (needed < 0 || handshake.length < needed) return bytes.byteLength > MAX_TLS_HELLO_BYTES ? "invalid" : undefined;
+  if (needed < 0 || handshake.length < needed) return bytes.length > MAX_TLS_HELLO_BYTES ? "invalid" : undefined;
   const message = Uint8Array.from(handshake.slice(0, needed));
   const type = message[0];
   if (type !== HANDSHAKE_CLIENT_HELLO && type !== HANDSHAKE_SERVER_HELLO) return "invalid";
@@ -61,10 +61,10 @@ export function parseTlsHello(bytes: Uint8Array): TlsHello | "invalid" | undefin
 function readHello(message: Uint8Array, kind: TlsHello["kind"]): TlsHello {
   const legacyVersion = (message[4]! << 8) | message[5]!;
   const random = message.slice(6, 6 + 32);
-  if (random.byteLength < 32) throw new RangeError("hello cut short");
+  if (random.length < 32) throw new RangeError("hello cut short");
   let cursor = 4 + 2 + 32; // handshake header, legacy version, random
   const take = (length: number) => {
-    if (cursor + length > message.byteLength) throw new RangeError("hello cut short");
+    if (cursor + length > message.length) throw new RangeError("hello cut short");
     const start = cursor;
     cursor += length;
     return message.subarray(start, start + length);
@@ -85,21 +85,21 @@ function readHello(message: Uint8Array, kind: TlsHello["kind"]): TlsHello {
     take(1); // compression method
   }
   const hello: TlsHello = { kind, alpn: [], serverName: undefined, random, cipherSuite, version: legacyVersion };
-  if (cursor >= message.byteLength) return hello;
+  if (cursor >= message.length) return hello;
   const extensionsEnd = cursor + 2 + u16();
   while (cursor + 4 <= extensionsEnd) {
     const type = u16();
     const data = take(u16());
     if (type === EXTENSION_ALPN) {
       let position = 2;
-      while (position < data.byteLength) {
+      while (position < data.length) {
         const length = data[position]!;
         hello.alpn.push(new TextDecoder("latin1").decode(data.subarray(position + 1, position + 1 + length)));
         position += 1 + length;
       }
-    } else if (type === EXTENSION_SUPPORTED_VERSIONS && kind === "server-hello" && data.byteLength === 2) {
+    } else if (type === EXTENSION_SUPPORTED_VERSIONS && kind === "server-hello" && data.length === 2) {
       hello.version = (data[0]! << 8) | data[1]!;
-    } else if (type === EXTENSION_SERVER_NAME && data.byteLength > 5 && data[2] === 0) {
+    } else if (type === EXTENSION_SERVER_NAME && data.length > 5 && data[2] === 0) {
       const length = (data[3]! << 8) | data[4]!;
       hello.serverName = new TextDecoder("latin1").decode(data.subarray(5, 5 + length));
     }

@@ -104,14 +104,14 @@ export class FrameDecoder {
     this.#packetNumber = packetNumber;
     this.#timeUs = timeUs;
     if (this.#mode === "off") {
-      this.#offset += bytes.byteLength;
+      this.#offset += bytes.length;
       return;
     }
-    if (this.#skipRemaining > bytes.byteLength && this.#queue.available === 0) {
+    if (this.#skipRemaining > bytes.length && this.#queue.available === 0) {
       // The middle of a DATA payload being skipped, the commonest segment of a download: count
       // it without queueing it.
-      this.#skipRemaining -= bytes.byteLength;
-      this.#offset += bytes.byteLength;
+      this.#skipRemaining -= bytes.length;
+      this.#offset += bytes.length;
       return;
     }
     this.#queue.push(bytes);
@@ -281,7 +281,7 @@ export class FrameDecoder {
 
   /** Reads the 24-octet preface; true when the mode changed. */
   #readPreface(): boolean {
-    const bytes = this.#queue.peek(CLIENT_PREFACE.byteLength);
+    const bytes = this.#queue.peek(CLIENT_PREFACE.length);
     if (bytes === undefined) {
       // Fail early when what has arrived already differs from the preface.
       const partial = this.#queue.peek(this.#queue.available)!;
@@ -291,7 +291,7 @@ export class FrameDecoder {
     const candidate = bytes ?? this.#queue.peek(this.#queue.available)!;
     const valid = bytes !== undefined && candidate.every((byte, index) => byte === CLIENT_PREFACE[index]);
     if (valid) {
-      this.#drop(CLIENT_PREFACE.byteLength);
+      this.#drop(CLIENT_PREFACE.length);
       this.#emit({ kind: "preface", valid: true, position: this.#position(start) });
       this.#mode = "frames";
     } else {

@@ -21,7 +21,7 @@ export function parseHeadersFrame(header: FrameHeader, payload: Uint8Array): Hea
   }
   const frame: HeadersFrame = {
     kind: "HEADERS", ...header, padLength: padded.padLength, priority,
-    fragment: malformed !== undefined ? new Uint8Array(0) : start === 0 && padded.end === payload.byteLength ? payload : payload.subarray(start, padded.end),
+    fragment: malformed !== undefined ? new Uint8Array(0) : start === 0 && padded.end === payload.length ? payload : payload.subarray(start, padded.end),
   };
   if (malformed !== undefined) frame.malformed = malformed;
   return frame;

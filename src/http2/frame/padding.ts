@@ -15,12 +15,12 @@ export interface Unpadded {
 
 /** Where the content of a possibly padded payload lies. */
 export function unpad(header: FrameHeader, payload: Uint8Array): Unpadded {
-  if ((header.flags & FLAG_PADDED) === 0) return { padLength: undefined, start: 0, end: payload.byteLength };
-  if (payload.byteLength < 1) return { padLength: undefined, start: 0, end: 0, malformed: "PADDED flag set on an empty payload" };
+  if ((header.flags & FLAG_PADDED) === 0) return { padLength: undefined, start: 0, end: payload.length };
+  if (payload.length < 1) return { padLength: undefined, start: 0, end: 0, malformed: "PADDED flag set on an empty payload" };
   const padLength = payload[0]!;
   // §6.1: padding that is as long as the payload or longer is a PROTOCOL_ERROR.
-  if (padLength >= payload.byteLength) {
-    return { padLength, start: 1, end: 1, malformed: `pad length ${padLength} does not fit in a ${payload.byteLength}-octet payload` };
+  if (padLength >= payload.length) {
+    return { padLength, start: 1, end: 1, malformed: `pad length ${padLength} does not fit in a ${payload.length}-octet payload` };
   }
-  return { padLength, start: 1, end: payload.byteLength - padLength };
+  return { padLength, start: 1, end: payload.length - padLength };
 }

@@ -4,8 +4,8 @@ import type { FrameHeader, PingFrame } from "./frame.js";
 import { copyBytes } from "../../bytes/concat.js";
 
 export function parsePingFrame(header: FrameHeader, payload: Uint8Array): PingFrame {
-  if (payload.byteLength !== 8) {
-    return { kind: "PING", ...header, opaque: copyBytes(payload), malformed: `PING payload is ${payload.byteLength} octets, not 8` };
+  if (payload.length !== 8) {
+    return { kind: "PING", ...header, opaque: copyBytes(payload), malformed: `PING payload is ${payload.length} octets, not 8` };
   }
   return { kind: "PING", ...header, opaque: copyBytes(payload) };
 }

@@ -5,7 +5,7 @@ import { latin1 } from "./latin1.js";
 import { readUint31 } from "./read-u32.js";
 
 export function parsePriorityUpdateFrame(header: FrameHeader, payload: Uint8Array): PriorityUpdateFrame {
-  if (payload.byteLength < 4) {
+  if (payload.length < 4) {
     return { kind: "PRIORITY_UPDATE", ...header, prioritizedStreamId: 0, priorityFieldValue: "", malformed: "PRIORITY_UPDATE shorter than 4 octets" };
   }
   return { kind: "PRIORITY_UPDATE", ...header, prioritizedStreamId: readUint31(payload, 0), priorityFieldValue: latin1(payload.subarray(4)) };

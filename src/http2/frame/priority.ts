@@ -4,8 +4,8 @@ import type { FrameHeader, PriorityFrame } from "./frame.js";
 import { parsePriorityFields, PRIORITY_FIELDS_LENGTH } from "./priority-fields.js";
 
 export function parsePriorityFrame(header: FrameHeader, payload: Uint8Array): PriorityFrame {
-  if (payload.byteLength !== PRIORITY_FIELDS_LENGTH) {
-    return { kind: "PRIORITY", ...header, priority: undefined, malformed: `PRIORITY payload is ${payload.byteLength} octets, not 5` };
+  if (payload.length !== PRIORITY_FIELDS_LENGTH) {
+    return { kind: "PRIORITY", ...header, priority: undefined, malformed: `PRIORITY payload is ${payload.length} octets, not 5` };
   }
   return { kind: "PRIORITY", ...header, priority: parsePriorityFields(payload, 0) };
 }

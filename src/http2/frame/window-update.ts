@@ -4,8 +4,8 @@ import type { FrameHeader, WindowUpdateFrame } from "./frame.js";
 import { readUint31 } from "./read-u32.js";
 
 export function parseWindowUpdateFrame(header: FrameHeader, payload: Uint8Array): WindowUpdateFrame {
-  if (payload.byteLength !== 4) {
-    return { kind: "WINDOW_UPDATE", ...header, windowIncrement: 0, malformed: `WINDOW_UPDATE payload is ${payload.byteLength} octets, not 4` };
+  if (payload.length !== 4) {
+    return { kind: "WINDOW_UPDATE", ...header, windowIncrement: 0, malformed: `WINDOW_UPDATE payload is ${payload.length} octets, not 4` };
   }
   return { kind: "WINDOW_UPDATE", ...header, windowIncrement: readUint31(payload, 0) };
 }

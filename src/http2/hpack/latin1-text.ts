@@ -31,5 +31,5 @@ export function latin1Text(bytes: Uint8Array, start: number, end: number): strin
     return text;
   }
   if (nativeLatin1Slice !== undefined) return nativeLatin1Slice.call(bytes, start, end);
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1", start, end);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1", start, end);
 }

@@ -165,10 +165,10 @@ function onFrame(event: Extract<RuleEvent, { kind: "h2.frame" }>, state: State, 
   if (block !== undefined) {
     if (frame.kind === "CONTINUATION" && frame.streamId === block.streamId) {
       block.continuations++;
-      block.bytes += frame.fragment.byteLength;
+      block.bytes += frame.fragment.length;
       block.lastPacket = event.packetNumber;
       block.lastUs = event.timeUs;
-      if (frame.fragment.byteLength === 0) {
+      if (frame.fragment.length === 0) {
         block.emptyContinuations++;
         block.longestEmptyRun = Math.max(block.longestEmptyRun, ++block.emptyRun);
       } else {
@@ -190,7 +190,7 @@ function onFrame(event: Extract<RuleEvent, { kind: "h2.frame" }>, state: State, 
   if ((frame.kind === "HEADERS" || frame.kind === "PUSH_PROMISE") && (frame.flags & FLAG_END_HEADERS) === 0) {
     state.open[sender] = {
       sender, streamId: frame.streamId, startedBy: frame.kind, startPacket: event.packetNumber, startUs: event.timeUs,
-      continuations: 0, emptyContinuations: 0, longestEmptyRun: 0, emptyRun: 0, bytes: frame.fragment.byteLength,
+      continuations: 0, emptyContinuations: 0, longestEmptyRun: 0, emptyRun: 0, bytes: frame.fragment.length,
       lastPacket: event.packetNumber, lastUs: event.timeUs, crossed: undefined, ending: undefined, deadlineUs: Number.POSITIVE_INFINITY,
     };
   }

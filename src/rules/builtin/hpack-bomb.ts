@@ -87,11 +87,11 @@ export const hpackBomb = defineRule<State>({
     if (event.kind !== "h2.frame") return;
     const frame = event.frame;
     if (frame.kind === "HEADERS" || frame.kind === "PUSH_PROMISE") {
-      state.open[event.sender] = { encodedBytes: frame.fragment.byteLength, frames: 1, startPacket: event.packetNumber, startUs: event.timeUs };
+      state.open[event.sender] = { encodedBytes: frame.fragment.length, frames: 1, startPacket: event.packetNumber, startUs: event.timeUs };
     } else if (frame.kind === "CONTINUATION") {
       const block = state.open[event.sender];
       if (block === undefined) return;
-      block.encodedBytes += frame.fragment.byteLength;
+      block.encodedBytes += frame.fragment.length;
       block.frames++;
     }
     const block = state.open[event.sender];
