@@ -58,7 +58,8 @@ export class SettingsTracker {
 
   /** The value `side` declared that governs its peer's frames now (default if never set). */
   value(side: Peer, id: number): number | undefined {
-    return this.#inForce[side].get(id);
+    // Read once per frame: a branch, not a lookup by the string `side` (a generic keyed load).
+    return (side === "client" ? this.#inForce.client : this.#inForce.server).get(id);
   }
 
   /** All values in force for `side` as [id, value], ascending ids. */

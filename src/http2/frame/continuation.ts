@@ -3,5 +3,5 @@
 import type { ContinuationFrame, FrameHeader } from "./frame.js";
 
 export function parseContinuationFrame(header: FrameHeader, payload: Uint8Array): ContinuationFrame {
-  return { kind: "CONTINUATION", ...header, fragment: payload };
+  return { kind: "CONTINUATION", length: header.length, type: header.type, flags: header.flags, streamId: header.streamId, fragment: payload };
 }

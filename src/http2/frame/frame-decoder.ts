@@ -267,7 +267,7 @@ export class FrameDecoder {
       this.#skipRemaining -= take;
     }
     if (this.#skipRemaining > 0) return false;
-    const frame: DataFrame = { kind: "DATA", ...header, padLength: this.#skipPadLength, data: EMPTY_PAYLOAD };
+    const frame: DataFrame = { kind: "DATA", length: header.length, type: header.type, flags: header.flags, streamId: header.streamId, padLength: this.#skipPadLength, data: EMPTY_PAYLOAD };
     if ((header.flags & FLAG_PADDED) !== 0 && (header.length === 0 || this.#skipPadLength! >= header.length)) {
       frame.malformed = header.length === 0 ? "PADDED flag set on an empty payload" : `pad length ${this.#skipPadLength} does not fit in a ${header.length}-octet payload`;
     }

@@ -20,7 +20,7 @@ export function parseHeadersFrame(header: FrameHeader, payload: Uint8Array): Hea
     }
   }
   const frame: HeadersFrame = {
-    kind: "HEADERS", ...header, padLength: padded.padLength, priority,
+    kind: "HEADERS", length: header.length, type: header.type, flags: header.flags, streamId: header.streamId, padLength: padded.padLength, priority,
     fragment: malformed !== undefined ? new Uint8Array(0) : start === 0 && padded.end === payload.length ? payload : payload.subarray(start, padded.end),
   };
   if (malformed !== undefined) frame.malformed = malformed;
