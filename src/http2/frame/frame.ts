@@ -1,8 +1,7 @@
 // The decoded forms of HTTP/2 frames: plain objects, one shape per frame type.
 
-/** The 9-octet frame header (RFC 9113 §4.1). */
 /**
- * The nine-octet frame header, parsed. The frequent frame kinds (DATA, HEADERS, CONTINUATION,
+ * The 9-octet frame header (RFC 9113 §4.1). The frequent frame kinds (DATA, HEADERS, CONTINUATION,
  * WINDOW_UPDATE) copy its four fields one by one into the frame rather than spread it: a spread
  * is a generic property copy, about 2% of the main thread's time when done once per frame.
  */
