@@ -1,8 +1,8 @@
 // A convention of the sources, checked because breaking it costs speed silently: the size of a
 // byte array is read with `.length`, never `.byteLength`. On Node 20 (V8 11.3) the optimizing
 // compiler inlines a typed array's `length` but leaves `byteLength` (and `byteOffset`) as a
-// generic property load, a call on every read; on the per-packet path that was 8% of the main
-// thread's time (README, Measurements). For a Uint8Array or a Buffer the two are the same number.
+// generic property load, a call on every read; on the per-packet path that was about 5% of the
+// main thread's time (README, Design). For a Uint8Array or a Buffer the two are the same number.
 
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
