@@ -152,15 +152,7 @@ function onFrame(event: Extract<RuleEvent, { kind: "h2.frame" }>, state: State, 
   const block = state.open[sender];
   // Is this frame a reaction to a flood from the other side? (Asked only when a flood waits for
   // one: the reaction's description costs a search of the headers and a string per response.)
-  if (!awaitsReaction(state, sender)) {
-    // nothing to settle
-  } else if (frame.kind === "GOAWAY") {
-    onReaction(state, context, sender, { what: `GOAWAY ${errorCodeName(frame.errorCode)}`, packet: event.packetNumber, timeUs: event.timeUs });
-  } else if (frame.kind === "RST_STREAM" || frame.kind === "HEADERS") {
-    const status = event.headers?.find(([name]) => name === ":status")?.[1];
-    const what = frame.kind === "RST_STREAM" ? `RST_STREAM ${errorCodeName(frame.errorCode)}` : `a response${status === undefined ? "" : ` (:status ${status})`}`;
-    onReaction(state, context, sender, { what, packet: event.packetNumber, timeUs: event.timeUs }, frame.streamId);
-  }
+  if (awaitsReaction(state, sender)) noteReaction(event, state, context);
 
   if (block !== undefined) {
     if (frame.kind === "CONTINUATION" && frame.streamId === block.streamId) {
@@ -205,6 +197,18 @@ function endBlock(block: Block, state: State, context: RuleContext, how: string,
 }
 
 /** Whether a flood block from the other side of `reactor` is waiting for a reaction. */
+/** Settles a waiting flood block with `event` when the frame is a reaction to it (GOAWAY, RST_STREAM, a response). */
+function noteReaction(event: Extract<RuleEvent, { kind: "h2.frame" }>, state: State, context: RuleContext): void {
+  const frame = event.frame;
+  if (frame.kind === "GOAWAY") {
+    onReaction(state, context, event.sender, { what: `GOAWAY ${errorCodeName(frame.errorCode)}`, packet: event.packetNumber, timeUs: event.timeUs });
+  } else if (frame.kind === "RST_STREAM" || frame.kind === "HEADERS") {
+    const status = event.headers?.find(([name]) => name === ":status")?.[1];
+    const what = frame.kind === "RST_STREAM" ? `RST_STREAM ${errorCodeName(frame.errorCode)}` : `a response${status === undefined ? "" : ` (:status ${status})`}`;
+    onReaction(state, context, event.sender, { what, packet: event.packetNumber, timeUs: event.timeUs }, frame.streamId);
+  }
+}
+
 function awaitsReaction(state: State, reactor: Peer): boolean {
   const sender = otherPeer(reactor);
   return !state.reported[sender] && (state.waiting.length > 0 || state.open[sender]?.crossed !== undefined);
