@@ -61,6 +61,13 @@ export interface AnalyzerOptions {
    * consumer that never reads payload bytes (the CLI) saves a chain of calls per segment.
    */
   tcpDataEvents?: boolean;
+  /**
+   * Pass `h2.window` events for the windows a DATA frame consumes (default true): two per DATA
+   * frame (connection and stream), a third of all events in a bulk transfer. The DATA frame's own
+   * event carries the same sizes after it (`windows`); a consumer that needs only WINDOW_UPDATE
+   * and SETTINGS shifts (the CLI) skips building and dispatching them.
+   */
+  dataWindowEvents?: boolean;
   /** NSS key log text (SSLKEYLOGFILE) for TLS; a pcapng's Decryption Secrets Blocks are added to it. */
   keyLogText?: string;
   /** Text appended to the key log since the last call (a log still being written), asked for when keys are missing. */
@@ -104,6 +111,7 @@ export class CaptureAnalyzer {
       limits: { maxHeaderBlockBytes: limits.maxHeaderBlockBytes, maxStreamsPerConnection: limits.maxStreamsPerConnection },
       emit: options.onEvent,
       discardDataPayload: options.keepDataPayloads === false,
+      dataWindowEvents: options.dataWindowEvents ?? true,
       keyLog: this.keyLog,
     });
     // Each TCP event goes out first, then whatever HTTP/2 makes of it: one ordered log. A close

@@ -31,6 +31,8 @@ export async function runAnalysis(path: string, io: CliIo, options: { http2Ports
     keepDataPayloads: false,
     // Nor payload bytes: the HTTP/2 stage still gets them.
     tcpDataEvents: false,
+    // Nor each DATA frame's window steps (a frame event carries the windows after it).
+    dataWindowEvents: false,
     onEvent(event) {
       if (event.kind === "capture.warning") {
         warnings.push(event.message);

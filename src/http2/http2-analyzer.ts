@@ -21,6 +21,8 @@ export interface Http2AnalyzerOptions {
   emit: (event: Http2Event) => void;
   /** DATA frames arrive without their payload bytes. */
   discardDataPayload?: boolean;
+  /** `h2.window` events for the windows DATA frames consume (default true). */
+  dataWindowEvents?: boolean;
   /** TLS secrets (key log files, pcapng Decryption Secrets Blocks); may grow while reading. */
   keyLog?: KeyLog;
 }
@@ -217,6 +219,7 @@ export class Http2Analyzer {
   #start(tcp: TcpConnection, tracked: Detecting, discovery: Http2Discovery, modes: [FrameDecoderMode, FrameDecoderMode], packetNumber: number, timeUs: number): void {
     const connection = new Http2Connection({
       tcp, discovery, modes, limits: this.#options.limits, emit: this.#options.emit, discardDataPayload: this.#options.discardDataPayload,
+      dataWindowEvents: this.#options.dataWindowEvents,
     });
     this.#tracked.set(tcp.id, { status: "http2", connection });
     this.#options.emit({ kind: "h2.connection", connection: connection.info, packetNumber, timeUs });
@@ -295,7 +298,7 @@ export class Http2Analyzer {
     if (startsWith(state.clientHead, CLIENT_PREFACE)) {
       state.connection = new Http2Connection({
         tcp, discovery: "tls", modes: modesFor(tcp.clientDirection, "preface", "frames"), limits: this.#options.limits,
-        emit: this.#options.emit, discardDataPayload: this.#options.discardDataPayload, info: state.info,
+        emit: this.#options.emit, discardDataPayload: this.#options.discardDataPayload, dataWindowEvents: this.#options.dataWindowEvents, info: state.info,
       });
       state.info.tls!.plaintext = "http2";
       for (const event of state.waiting) state.connection.data(event.direction, event.bytes, event.packetNumber, event.timeUs);

@@ -81,8 +81,8 @@ export class RuleEngine {
       } else {
         readers = this.#readersOf(event.kind);
       }
-      for (const index of readers) {
-        const run = connection.runs[index]!;
+      for (let i = 0; i < readers.length; i++) {
+        const run = connection.runs[readers[i]!]!;
         run.rule.onEvent(event as RuleEvent, run.state, run.context);
       }
       if (event.kind === "tcp.close") {

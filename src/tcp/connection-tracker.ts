@@ -89,7 +89,8 @@ export class ConnectionTracker {
     let direction: Direction = 0;
     const bucket = this.#connections.get(hash);
     if (bucket !== undefined) {
-      for (const candidate of bucket) {
+      for (let i = 0; i < bucket.length; i++) {
+        const candidate = bucket[i]!;
         const matched = matchDirection(candidate, ip, segment, sourceWord, destinationWord);
         if (matched >= 0) {
           state = candidate;

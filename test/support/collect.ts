@@ -60,7 +60,7 @@ export interface AnalysisResult {
 }
 
 /** Runs the whole pipeline over `bytes` pushed in chunks of `chunkSize`. */
-export function analyzeBytes(bytes: Uint8Array, chunkSize = 1 << 20, options: { http2Ports?: number[]; keepDataPayloads?: boolean; tcpDataEvents?: boolean; keyLogText?: string } = {}): AnalysisResult {
+export function analyzeBytes(bytes: Uint8Array, chunkSize = 1 << 20, options: { http2Ports?: number[]; keepDataPayloads?: boolean; tcpDataEvents?: boolean; dataWindowEvents?: boolean; keyLogText?: string } = {}): AnalysisResult {
   const events: AnalysisEvent[] = [];
   const connections: TcpConnection[] = [];
   const streams = new Map<number, [string[], string[]]>();
@@ -68,6 +68,7 @@ export function analyzeBytes(bytes: Uint8Array, chunkSize = 1 << 20, options: { 
     http2Ports: options.http2Ports,
     keepDataPayloads: options.keepDataPayloads,
     tcpDataEvents: options.tcpDataEvents,
+    dataWindowEvents: options.dataWindowEvents,
     keyLogText: options.keyLogText,
     onEvent(event) {
       if (event.kind === "tcp.data") {

@@ -58,6 +58,8 @@ export interface Http2ConnectionOptions {
   emit: (event: Http2Event) => void;
   /** DATA frames arrive without their payload bytes (see FrameDecoderOptions). */
   discardDataPayload?: boolean;
+  /** Emit `h2.window` events for the windows each DATA frame consumes (default true; see AnalyzerOptions.dataWindowEvents). */
+  dataWindowEvents?: boolean;
   /** Facts already announced for this connection (TLS, found at the ClientHello): filled in place. */
   info?: Http2ConnectionInfo;
 }
@@ -88,6 +90,7 @@ export class Http2Connection {
   /** Settings from the client's HTTP2-Settings header, applied when the 101 arrives. */
   #upgradeSettings: Array<[number, number]> = [];
   readonly #discardDataPayload: boolean;
+  readonly #dataWindowEvents: boolean;
 
   constructor(options: Http2ConnectionOptions) {
     const tcp = options.tcp;
@@ -107,6 +110,7 @@ export class Http2Connection {
       ? [undefined, undefined]
       : [new Window(DEFAULT_INITIAL_WINDOW_SIZE), new Window(DEFAULT_INITIAL_WINDOW_SIZE)];
     this.#discardDataPayload = options.discardDataPayload ?? false;
+    this.#dataWindowEvents = options.dataWindowEvents ?? true;
     this.#directions = [this.#newDirection(0, options.modes[0]), this.#newDirection(1, options.modes[1])];
     if (joinedMidway) for (const direction of this.#directions) direction.hpack.desynchronize();
   }
@@ -496,7 +500,10 @@ export class Http2Connection {
     }
     const result = hpack.decode(joinHeaderBlock(block));
     this.#tableSizeUpdates = result.tableSizeUpdates;
-    const headers = result.fields.map((field): [string, string] => [field.name, field.value]);
+    const fields = result.fields;
+    // A loop rather than map(): no callback per field while this code is still interpreted.
+    const headers: Array<[string, string]> = [];
+    for (let i = 0; i < fields.length; i++) headers.push([fields[i]!.name, fields[i]!.value]);
     this.info.unknownHeaderFields += result.unknownFields;
     if (result.error !== undefined) {
       this.#anomaly("hpack-error", direction, block.streamId, `${result.error.code}: ${result.error.detail}`, { hpackError: result.error.code, byteOffset: result.error.byteOffset });
@@ -524,7 +531,7 @@ export class Http2Connection {
         this.#anomaly("window-exceeded", direction, 0, `DATA of ${length} octets on stream ${streamId} with only ${connectionWindow.size + length} left in the connection window (§6.9.1)`,
           { flow, windowBefore: connectionWindow.size + length, length, dataStream: streamId });
       }
-      this.#windowEvent(flow, 0, -length, connectionWindow.size, "data");
+      if (this.#dataWindowEvents) this.#windowEvent(flow, 0, -length, connectionWindow.size, "data");
     }
     let found = this.#lookupStream(streamId);
     if (found === "idle" && this.#uncertain()) found = this.#midwayStream(streamId);
@@ -543,7 +550,7 @@ export class Http2Connection {
           this.#anomaly("window-exceeded", direction, streamId, `DATA of ${length} octets with only ${streamWindow.size + length} left in stream ${streamId}'s window (§6.9.1)`,
             { flow, windowBefore: streamWindow.size + length, length });
         }
-        this.#windowEvent(flow, streamId, -length, streamWindow.size, "data");
+        if (this.#dataWindowEvents) this.#windowEvent(flow, streamId, -length, streamWindow.size, "data");
       }
       if (endStream && wellFormed) this.#transition(found, "end-stream", direction);
     }

@@ -196,7 +196,6 @@ function endBlock(block: Block, state: State, context: RuleContext, how: string,
   state.waiting.push(block);
 }
 
-/** Whether a flood block from the other side of `reactor` is waiting for a reaction. */
 /** Settles a waiting flood block with `event` when the frame is a reaction to it (GOAWAY, RST_STREAM, a response). */
 function noteReaction(event: Extract<RuleEvent, { kind: "h2.frame" }>, state: State, context: RuleContext): void {
   const frame = event.frame;
@@ -209,6 +208,7 @@ function noteReaction(event: Extract<RuleEvent, { kind: "h2.frame" }>, state: St
   }
 }
 
+/** Whether a flood block from the other side of `reactor` is waiting for a reaction. */
 function awaitsReaction(state: State, reactor: Peer): boolean {
   const sender = otherPeer(reactor);
   return !state.reported[sender] && (state.waiting.length > 0 || state.open[sender]?.crossed !== undefined);

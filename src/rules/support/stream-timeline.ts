@@ -139,7 +139,9 @@ export class StreamTimeline {
       const headers = event.headers;
       if (headers !== undefined) {
         for (let i = 0; i < headers.length; i++) {
-          const [name, value] = headers[i]!;
+          const field = headers[i]!;
+          const name = field[0];
+          const value = field[1];
           if (name === ":method") record.method = value;
           else if (name === ":path") record.path = value;
           else if (name === ":status" && record.status === undefined) record.status = value;
