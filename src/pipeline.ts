@@ -182,11 +182,12 @@ export class CaptureAnalyzer {
     if (summary.firstTimeUs === undefined) summary.firstTimeUs = packet.timeUs;
     summary.lastTimeUs = packet.timeUs;
     summary.packetsByLinkType[packet.linkType] = (summary.packetsByLinkType[packet.linkType] ?? 0) + 1;
-    if (packet.data.length < packet.originalLength) summary.snaplenTruncatedPackets++;
+    const data = packet.bytes;
+    const end = packet.dataEnd;
+    if (end - packet.dataStart < packet.originalLength) summary.snaplenTruncatedPackets++;
 
-    const data = packet.data;
     const frame = this.#linkFrame;
-    if (!parseLinkFrame(packet.linkType, data, frame)) {
+    if (!parseLinkFrame(packet.linkType, data, frame, packet.dataStart, end)) {
       summary.unknownLinkTypePackets++;
       if (!this.#warnedLinkTypes.has(packet.linkType)) {
         this.#warnedLinkTypes.add(packet.linkType);
@@ -202,8 +203,8 @@ export class CaptureAnalyzer {
     }
     const ip = this.#ipPacket;
     let result: IpParseResult;
-    if (frame.etherType === ETHERTYPE_IPV4) result = parseIpv4(data, frame.networkOffset, ip);
-    else if (frame.etherType === ETHERTYPE_IPV6) result = parseIpv6(data, frame.networkOffset, ip);
+    if (frame.etherType === ETHERTYPE_IPV4) result = parseIpv4(data, frame.networkOffset, ip, end);
+    else if (frame.etherType === ETHERTYPE_IPV6) result = parseIpv6(data, frame.networkOffset, ip, end);
     else {
       if (frame.etherType < 0) summary.undecodablePackets++;
       else summary.nonIpPackets++;
@@ -222,7 +223,7 @@ export class CaptureAnalyzer {
       return;
     }
     const segment = this.#tcpSegment;
-    if (!parseTcpSegment(data, ip.payloadOffset, ip.payloadLength, segment)) {
+    if (!parseTcpSegment(data, ip.payloadOffset, ip.payloadLength, segment, end)) {
       summary.undecodablePackets++;
       return;
     }

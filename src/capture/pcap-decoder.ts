@@ -130,7 +130,14 @@ export class PcapDecoder implements CaptureDecoder {
       const originalLength = readUint32(header, at + 12, littleEndian);
       const recordOffset = queue.offset;
       queue.skip(RECORD_HEADER_LENGTH);
-      const data = queue.read(capturedLength)!;
+      // The data in place when it lies in one chunk (nearly always): no view per packet.
+      let bytes = queue.inOneChunk(capturedLength);
+      let dataStart = queue.headOffset;
+      if (bytes === undefined) {
+        bytes = queue.peek(capturedLength)!;
+        dataStart = 0;
+      }
+      queue.skip(capturedLength);
       this.#packetNumber++;
       const packet = this.#packet;
       packet.packetNumber = this.#packetNumber;
@@ -138,7 +145,9 @@ export class PcapDecoder implements CaptureDecoder {
       packet.interfaceId = 0;
       packet.linkType = this.#linkType;
       packet.originalLength = Math.max(originalLength, capturedLength);
-      packet.data = data;
+      packet.bytes = bytes;
+      packet.dataStart = dataStart;
+      packet.dataEnd = dataStart + capturedLength;
       packet.recordOffset = recordOffset;
       this.#sink.packet(packet);
     }

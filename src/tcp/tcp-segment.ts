@@ -39,14 +39,15 @@ export function newTcpSegment(): TcpSegment {
 }
 
 /**
- * Parses the TCP header at `offset`; `segmentLength` is the TCP length from the IP header.
- * Returns false when the captured bytes do not hold a whole header, or the header is impossible.
+ * Parses the TCP header at `offset`; `segmentLength` is the TCP length from the IP header, and
+ * the captured packet ends at `end`. Returns false when the captured bytes do not hold a whole
+ * header, or the header is impossible.
  */
-export function parseTcpSegment(data: Uint8Array, offset: number, segmentLength: number, segment: TcpSegment): boolean {
-  if (data.length < offset + MIN_HEADER_LENGTH) return false;
+export function parseTcpSegment(data: Uint8Array, offset: number, segmentLength: number, segment: TcpSegment, end = data.length): boolean {
+  if (end < offset + MIN_HEADER_LENGTH) return false;
   const headerLength = (data[offset + 12]! >> 4) * 4;
   if (headerLength < MIN_HEADER_LENGTH || headerLength > segmentLength) return false;
-  if (data.length < offset + headerLength) return false;
+  if (end < offset + headerLength) return false;
   segment.sourcePort = (data[offset]! << 8) | data[offset + 1]!;
   segment.destinationPort = (data[offset + 2]! << 8) | data[offset + 3]!;
   segment.sequence = ((data[offset + 4]! << 24) | (data[offset + 5]! << 16) | (data[offset + 6]! << 8) | data[offset + 7]!) >>> 0;
@@ -56,7 +57,7 @@ export function parseTcpSegment(data: Uint8Array, offset: number, segmentLength:
   segment.windowScale = (segment.flags & TCP_SYN) !== 0 ? findWindowScale(data, offset + MIN_HEADER_LENGTH, offset + headerLength) : -1;
   segment.payloadLength = segmentLength - headerLength;
   const payloadStart = offset + headerLength;
-  const payloadEnd = Math.min(data.length, payloadStart + segment.payloadLength);
+  const payloadEnd = Math.min(end, payloadStart + segment.payloadLength);
   // Half the segments of a bulk transfer are bare ACKs: they share one empty view.
   segment.payload = payloadEnd > payloadStart ? data.subarray(payloadStart, payloadEnd) : EMPTY_PAYLOAD;
   return true;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CaptureReader } from "../../src/capture/capture-reader.js";
+import { capturedData } from "../../src/capture/captured-packet.js";
 import { H2scopeError } from "../../src/errors.js";
 import { ascii, ethernet, ipv4Tcp, pcapFile } from "../support/bytes.js";
 import { chunksOf, collectingSink } from "../support/collect.js";
@@ -49,7 +50,7 @@ describe("classic pcap", () => {
       { timeSeconds: 3, timeFraction: 4, data: packetB },
     ]);
     const seen: Array<{ object: object; packetNumber: number; data: Uint8Array }> = [];
-    const reader = new CaptureReader({ packet: (packet) => seen.push({ object: packet, packetNumber: packet.packetNumber, data: packet.data }), warning() {}, secrets() {} });
+    const reader = new CaptureReader({ packet: (packet) => seen.push({ object: packet, packetNumber: packet.packetNumber, data: capturedData(packet) }), warning() {}, secrets() {} });
     reader.push(file);
     reader.end();
     expect(seen.map((entry) => entry.packetNumber)).toEqual([1, 2]);

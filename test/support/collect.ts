@@ -1,7 +1,7 @@
 // Runs the sans-I/O pipeline over bytes with a chosen chunking and collects what comes out.
 
 import { CaptureAnalyzer, type AnalysisEvent } from "../../src/pipeline.js";
-import type { CapturedPacket, CaptureSink, CaptureWarning, DecryptionSecrets } from "../../src/capture/captured-packet.js";
+import { capturedData, type CapturedPacket, type CaptureSink, type CaptureWarning, type DecryptionSecrets } from "../../src/capture/captured-packet.js";
 import type { TcpConnection } from "../../src/tcp/tcp-events.js";
 import { H2scopeError } from "../../src/errors.js";
 
@@ -11,7 +11,7 @@ export function* chunksOf(bytes: Uint8Array, size: number): Iterable<Uint8Array>
 }
 
 export interface CollectedCapture {
-  packets: Array<Omit<CapturedPacket, "data"> & { data: string }>;
+  packets: Array<Omit<CapturedPacket, "bytes" | "dataStart" | "dataEnd"> & { data: string }>;
   warnings: CaptureWarning[];
   secrets: DecryptionSecrets[];
   error: H2scopeError | undefined;
@@ -22,7 +22,8 @@ export function collectingSink(): CaptureSink & CollectedCapture {
   const collected: CollectedCapture = { packets: [], warnings: [], secrets: [], error: undefined };
   return Object.assign(collected, {
     packet(packet: CapturedPacket) {
-      collected.packets.push({ ...packet, data: Buffer.from(packet.data).toString("hex") });
+      const { bytes: _bytes, dataStart: _start, dataEnd: _end, ...fields } = packet;
+      collected.packets.push({ ...fields, data: Buffer.from(capturedData(packet)).toString("hex") });
     },
     warning(warning: CaptureWarning) {
       collected.warnings.push(warning);

@@ -14,8 +14,9 @@ const SHIM6 = 140;
 /** Extension headers a real packet carries are few; a longer chain is corrupt. */
 const MAX_EXTENSION_HEADERS = 16;
 
-export function parseIpv6(data: Uint8Array, offset: number, packet: IpPacket): IpParseResult {
-  if (data.length < offset + HEADER_LENGTH) return "truncated";
+/** The IP header starts at `offset`; the captured packet ends at `end`. */
+export function parseIpv6(data: Uint8Array, offset: number, packet: IpPacket, end = data.length): IpParseResult {
+  if (end < offset + HEADER_LENGTH) return "truncated";
   if (data[offset]! >> 4 !== 6) return "malformed";
   const declaredPayloadLength = (data[offset + 4]! << 8) | data[offset + 5]!;
   packet.version = 6;
@@ -27,7 +28,7 @@ export function parseIpv6(data: Uint8Array, offset: number, packet: IpPacket): I
   let nextHeader = data[offset + 6]!;
   let cursor = offset + HEADER_LENGTH;
   // Payload length 0 means a jumbogram (RFC 2675) or offload: use what was captured.
-  const payloadEnd = declaredPayloadLength === 0 ? data.length : offset + HEADER_LENGTH + declaredPayloadLength;
+  const payloadEnd = declaredPayloadLength === 0 ? end : offset + HEADER_LENGTH + declaredPayloadLength;
   for (let count = 0; count < MAX_EXTENSION_HEADERS; count++) {
     let extensionLength: number;
     switch (nextHeader) {
@@ -37,11 +38,11 @@ export function parseIpv6(data: Uint8Array, offset: number, packet: IpPacket): I
       case MOBILITY:
       case HOST_IDENTITY:
       case SHIM6:
-        if (data.length < cursor + 2) return "truncated";
+        if (end < cursor + 2) return "truncated";
         extensionLength = (data[cursor + 1]! + 1) * 8;
         break;
       case FRAGMENT: {
-        if (data.length < cursor + 8) return "truncated";
+        if (end < cursor + 8) return "truncated";
         const offsetAndFlags = (data[cursor + 2]! << 8) | data[cursor + 3]!;
         // Fragment offset (upper 13 bits) or the M flag (lowest bit) set: one piece of many.
         if ((offsetAndFlags & 0xfff9) !== 0) packet.fragment = true;
@@ -49,7 +50,7 @@ export function parseIpv6(data: Uint8Array, offset: number, packet: IpPacket): I
         break;
       }
       case AUTHENTICATION:
-        if (data.length < cursor + 2) return "truncated";
+        if (end < cursor + 2) return "truncated";
         extensionLength = (data[cursor + 1]! + 2) * 4;
         break;
       default:

@@ -11,16 +11,17 @@ function isVlanTag(etherType: number): boolean {
 /** Deeper stacks than this are not real traffic; stop rather than walk a corrupt packet. */
 const MAX_VLAN_TAGS = 8;
 
-export function parseEthernet(data: Uint8Array, frame: LinkFrame): void {
-  if (data.length < ETHERNET_HEADER_LENGTH) {
+/** The frame is `data[start, end)`. */
+export function parseEthernet(data: Uint8Array, frame: LinkFrame, start = 0, end = data.length): void {
+  if (end - start < ETHERNET_HEADER_LENGTH) {
     frame.etherType = -1;
     return;
   }
-  let offset = 12;
+  let offset = start + 12;
   let etherType = (data[offset]! << 8) | data[offset + 1]!;
   offset += 2;
   while (isVlanTag(etherType) && frame.vlanDepth < MAX_VLAN_TAGS) {
-    if (data.length < offset + VLAN_TAG_LENGTH) {
+    if (end < offset + VLAN_TAG_LENGTH) {
       frame.etherType = -1;
       return;
     }

@@ -17,7 +17,7 @@ import { parseRawIp } from "./raw-ip.js";
  */
 export interface LinkFrame {
   etherType: number;
-  /** Offset of the network-layer header in the packet data. */
+  /** Offset of the network-layer header in the bytes the packet is in. */
   networkOffset: number;
   /** VLAN tags met on the way, outermost first (0 when none). */
   vlanDepth: number;
@@ -28,33 +28,34 @@ export function newLinkFrame(): LinkFrame {
 }
 
 /**
- * Decodes the link header of `data` into `frame`. Returns false for a link type we do not know
- * (the caller counts and names it); a too-short header sets etherType to -1 and returns true.
+ * Decodes the link header of the packet `data[start, end)` into `frame`. Returns false for a
+ * link type we do not know (the caller counts and names it); a too-short header sets etherType
+ * to -1 and returns true.
  */
-export function parseLinkFrame(linkType: number, data: Uint8Array, frame: LinkFrame): boolean {
+export function parseLinkFrame(linkType: number, data: Uint8Array, frame: LinkFrame, start = 0, end = data.length): boolean {
   frame.vlanDepth = 0;
   switch (linkType) {
     case LINKTYPE_ETHERNET:
-      parseEthernet(data, frame);
+      parseEthernet(data, frame, start, end);
       return true;
     case LINKTYPE_LINUX_SLL:
-      parseLinuxSll(data, frame);
+      parseLinuxSll(data, frame, start, end);
       return true;
     case LINKTYPE_LINUX_SLL2:
-      parseLinuxSll2(data, frame);
+      parseLinuxSll2(data, frame, start, end);
       return true;
     case LINKTYPE_NULL:
-      parseBsdLoopback(data, frame, "host-order");
+      parseBsdLoopback(data, frame, "host-order", start, end);
       return true;
     case LINKTYPE_LOOP:
-      parseBsdLoopback(data, frame, "network-order");
+      parseBsdLoopback(data, frame, "network-order", start, end);
       return true;
     case LINKTYPE_RAW:
     case LINKTYPE_RAW_DLT12:
     case LINKTYPE_RAW_DLT14:
     case LINKTYPE_IPV4:
     case LINKTYPE_IPV6:
-      parseRawIp(data, frame);
+      parseRawIp(data, frame, start, end);
       return true;
     default:
       return false;

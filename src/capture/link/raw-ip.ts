@@ -3,12 +3,13 @@
 import type { LinkFrame } from "./link-frame.js";
 import { ETHERTYPE_IPV4, ETHERTYPE_IPV6 } from "./link-types.js";
 
-export function parseRawIp(data: Uint8Array, frame: LinkFrame): void {
-  frame.networkOffset = 0;
-  if (data.length < 1) {
+/** The packet is `data[start, end)`. */
+export function parseRawIp(data: Uint8Array, frame: LinkFrame, start = 0, end = data.length): void {
+  frame.networkOffset = start;
+  if (end - start < 1) {
     frame.etherType = -1;
     return;
   }
-  const version = data[0]! >> 4;
+  const version = data[start]! >> 4;
   frame.etherType = version === 4 ? ETHERTYPE_IPV4 : version === 6 ? ETHERTYPE_IPV6 : 0x20000 + version;
 }

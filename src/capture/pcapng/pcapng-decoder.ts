@@ -186,7 +186,7 @@ export class PcapngDecoder implements CaptureDecoder {
     this.#interfaces.push({ linkType, snapLength, toTimeUs: timestampConverter(tsresol, tsoffsetSeconds) });
   }
 
-  /** The block body is `bytes[start, start + length)`: read in place, only the packet data becomes a view. */
+  /** The block body is `bytes[start, start + length)`: read in place, the packet data too. */
   #readEnhancedPacket(bytes: Uint8Array, start: number, length: number, blockOffset: number): void {
     this.#packetNumber++;
     if (length < 20) {
@@ -205,7 +205,7 @@ export class PcapngDecoder implements CaptureDecoder {
       return;
     }
     this.#emitPacket(interfaceId, readUint32(bytes, start + 4, littleEndian), readUint32(bytes, start + 8, littleEndian),
-      bytes.subarray(start + 20, start + 20 + capturedLength), originalLength, blockOffset);
+      bytes, start + 20, capturedLength, originalLength, blockOffset);
   }
 
   #readObsoletePacket(body: Uint8Array, blockOffset: number): void {
@@ -224,7 +224,7 @@ export class PcapngDecoder implements CaptureDecoder {
       return;
     }
     this.#emitPacket(interfaceId, view.getUint32(4, littleEndian), view.getUint32(8, littleEndian),
-      body.subarray(20, 20 + capturedLength), originalLength, blockOffset);
+      body, 20, capturedLength, originalLength, blockOffset);
   }
 
   #readSimplePacket(body: Uint8Array, blockOffset: number): void {
@@ -239,9 +239,8 @@ export class PcapngDecoder implements CaptureDecoder {
     // The captured length is implicit: the smaller of the wire length, the snapshot length and the block.
     let capturedLength = Math.min(originalLength, body.length - 4);
     if (firstInterface.snapLength > 0) capturedLength = Math.min(capturedLength, firstInterface.snapLength);
-    const data = body.subarray(4, 4 + capturedLength);
     // Simple packet blocks carry no timestamp.
-    this.#emit(0, 0, firstInterface.linkType, Math.max(originalLength, capturedLength), data, blockOffset);
+    this.#emit(0, 0, firstInterface.linkType, Math.max(originalLength, capturedLength), body, 4, capturedLength, blockOffset);
   }
 
   #readDecryptionSecrets(body: Uint8Array, blockOffset: number): void {
@@ -259,24 +258,27 @@ export class PcapngDecoder implements CaptureDecoder {
     this.#sink.secrets({ secretsType, data: copyBytes(body, 8, 8 + secretsLength), byteOffset: blockOffset });
   }
 
-  #emitPacket(interfaceId: number, timeHigh: number, timeLow: number, data: Uint8Array, originalLength: number, blockOffset: number): void {
+  /** The packet's captured bytes are `bytes[dataStart, dataStart + capturedLength)`. */
+  #emitPacket(interfaceId: number, timeHigh: number, timeLow: number, bytes: Uint8Array, dataStart: number, capturedLength: number, originalLength: number, blockOffset: number): void {
     const description = this.#interfaces[interfaceId];
     if (description === undefined) {
       this.#malformed(`packet ${this.#packetNumber} at byte offset ${blockOffset} names interface ${interfaceId}, which this section never described`, blockOffset);
       return;
     }
-    this.#emit(description.toTimeUs(timeHigh, timeLow), interfaceId, description.linkType, Math.max(originalLength, data.length), data, blockOffset);
+    this.#emit(description.toTimeUs(timeHigh, timeLow), interfaceId, description.linkType, Math.max(originalLength, capturedLength), bytes, dataStart, capturedLength, blockOffset);
   }
 
   /** Fills the reused packet record (see CaptureSink.packet) and hands it on. */
-  #emit(timeUs: number, interfaceId: number, linkType: number, originalLength: number, data: Uint8Array, recordOffset: number): void {
+  #emit(timeUs: number, interfaceId: number, linkType: number, originalLength: number, bytes: Uint8Array, dataStart: number, capturedLength: number, recordOffset: number): void {
     const packet = this.#packet;
     packet.packetNumber = this.#packetNumber;
     packet.timeUs = timeUs;
     packet.interfaceId = interfaceId;
     packet.linkType = linkType;
     packet.originalLength = originalLength;
-    packet.data = data;
+    packet.bytes = bytes;
+    packet.dataStart = dataStart;
+    packet.dataEnd = dataStart + capturedLength;
     packet.recordOffset = recordOffset;
     this.#sink.packet(packet);
   }
