@@ -2,7 +2,8 @@
 // what it cannot join faithfully it refuses (the build then fails instead of the CLI misbehaving).
 
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -15,14 +16,14 @@ describe("scripts/bundle.mjs", () => {
   afterAll(() => rmSync(root, { recursive: true, force: true }));
   let trees = 0;
 
-  /** Writes the files into a fresh tree and bundles its entry.js; the exit status and stderr. */
-  function bundle(files: Record<string, string>): { status: number | null; stderr: string; output: string } {
+  /** Writes the files into a fresh tree and bundles its entry.js (into `outputName`); the exit status and stderr. */
+  function bundle(files: Record<string, string>, outputName = "bundle.js"): { status: number | null; stderr: string; output: string } {
     const tree = join(root, `tree${trees++}`);
     for (const [name, text] of Object.entries(files)) {
       mkdirSync(join(tree, name, ".."), { recursive: true });
       writeFileSync(join(tree, name), text);
     }
-    const output = join(tree, "bundle.js");
+    const output = join(tree, outputName);
     const result = spawnSync(process.execPath, [SCRIPT, join(tree, "entry.js"), output], { encoding: "utf8", timeout: 30_000 });
     return { status: result.status, stderr: result.stderr, output };
   }
@@ -72,6 +73,35 @@ describe("scripts/bundle.mjs", () => {
     // The side-effect module ran once in the bundle (the separate modules then ran it again).
     expect(joined.effects).toBe(1);
     expect(modules.effects).toBe(2);
+  });
+
+  it("writes a strict CommonJS script for a .cjs output, with the same values", async () => {
+    const files = {
+      "package.json": '{"type":"module"}',
+      "entry.js": [
+        'import { add } from "./lib/math.js";',
+        'import { basename } from "node:path";',
+        'import * as path from "node:path";',
+        "export const sum = add(2, 3);",
+        "export const here = basename(new URL(import.meta.url).pathname);",
+        "export const separator = path.sep;",
+        // Strict mode, as in an ES module: a plain call has no `this`.
+        "export const strict = (function () { return this === undefined; })();",
+      ].join("\n"),
+      "lib/math.js": "export function add(a, b) { return a + b; }",
+    };
+    const result = bundle(files, "bundle.cjs");
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    const text = readFileSync(result.output, "utf8");
+    expect(text).not.toMatch(/^(import|export) /m);
+    expect(text.split("\n")[1]).toMatch(/^\/\/ bundle [0-9a-f]{64}$/);
+    const joined = createRequire(import.meta.url)(result.output) as Record<string, unknown>;
+    const modules = await import(pathToFileURL(join(root, `tree${trees - 1}`, "entry.js")).href);
+    expect(Object.keys(joined).sort()).toEqual(Object.keys(modules).sort());
+    for (const name of Object.keys(modules)) expect(joined[name]).toBe(modules[name]);
+    expect(joined.here).toBe("entry.js");
+    expect(joined.strict).toBe(true);
   });
 
   it.each([

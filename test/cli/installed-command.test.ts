@@ -1,5 +1,5 @@
-// The installed command (bin/h2scope.js, which loads the one-file build dist/h2scope.js made by
-// scripts/bundle.mjs) against the CLI run in place from the sources: the same output and exit
+// The installed command (bin/h2scope.js, which loads the one-file build dist/h2scope.cjs made by
+// scripts/bundle.mjs, with the code cache of scripts/code-cache.mjs) against the CLI run in place from the sources: the same output and exit
 // codes on real captures, read from a file, from a named pipe, gzip-compressed, and several at
 // once (worker threads load the unbundled modules).
 
