@@ -96,6 +96,12 @@ export type Http2AnomalyCode =
   | "settings-window-overflow"
   | "unknown-frame-type";
 
+/**
+ * A decoded header list: [name, value] pairs in block order. Pairs are shared with the HPACK
+ * tables and with other lists that referenced the same entry: read them, never modify them.
+ */
+export type HeaderList = ReadonlyArray<readonly [string, string]>;
+
 export type Http2Event =
   | (Located & { kind: "h2.connection" })
   | (Located & {
@@ -105,7 +111,7 @@ export type Http2Event =
       /** Offset of the frame header in the sender's TCP byte stream. */
       streamOffset: number;
       /** Decoded header block, on the frame that ends it (HEADERS/PUSH_PROMISE/CONTINUATION). */
-      headers: Array<[string, string]> | undefined;
+      headers: HeaderList | undefined;
       /** HPACK dynamic table size updates that began the block (RFC 7541 §6.3). */
       tableSizeUpdates: number[] | undefined;
       windows: WindowsAfter | undefined;

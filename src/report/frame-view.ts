@@ -2,7 +2,7 @@
 
 import { toHex } from "../bytes/hex.js";
 import { errorCodeName, flagNames, frameTypeName, settingName } from "../http2/frame/frame-types.js";
-import type { Http2Event } from "../http2/http2-events.js";
+import type { HeaderList, Http2Event } from "../http2/http2-events.js";
 
 type FrameEvent = Extract<Http2Event, { kind: "h2.frame" }>;
 type AnomalyEvent = Extract<Http2Event, { kind: "h2.anomaly" }>;
@@ -31,7 +31,7 @@ export interface FrameRecord {
   promisedStream?: number;
   padLength?: number;
   priority?: { exclusive: boolean; dependsOn: number; weight: number };
-  headers?: Array<[string, string]>;
+  headers?: HeaderList;
   tableSizeUpdates?: number[];
   connectionWindow?: number | null;
   streamWindow?: number | null;

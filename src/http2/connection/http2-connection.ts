@@ -11,7 +11,7 @@ import {
 } from "../frame/frame-types.js";
 import { HpackDecoder } from "../hpack/index.js";
 import { fieldValue, type Http1Head } from "../detect/http1-head.js";
-import type { Http2AnomalyCode, Http2ConnectionInfo, Http2Discovery, Http2Event, WindowsAfter } from "../http2-events.js";
+import type { HeaderList, Http2AnomalyCode, Http2ConnectionInfo, Http2Discovery, Http2Event, WindowsAfter } from "../http2-events.js";
 import { DEFAULT_INITIAL_WINDOW_SIZE, MAX_WINDOW_SIZE, Window } from "./flow-control.js";
 import { appendFragment, joinHeaderBlock, startHeaderBlock, type PendingHeaderBlock } from "./header-block.js";
 import { MAX_MAX_FRAME_SIZE, MIN_MAX_FRAME_SIZE, SettingsTracker, type AppliedSettings } from "./settings-tracker.js";
@@ -213,7 +213,7 @@ export class Http2Connection {
     const sender = this.#peerOf(direction);
     const typeName = frame.kind === "UNKNOWN" ? frameTypeName(frame.type) : frame.kind;
     this.info.framesByType[typeName] = (this.info.framesByType[typeName] ?? 0) + 1;
-    let headers: Array<[string, string]> | undefined;
+    let headers: HeaderList | undefined;
     let windows: WindowsAfter | undefined;
     this.#tableSizeUpdates = undefined;
 
@@ -483,7 +483,7 @@ export class Http2Connection {
   // --- header blocks ---------------------------------------------------------------------------
 
   /** The open header block of `direction` ended (END_HEADERS on its last frame). */
-  #endHeaderBlock(direction: Direction): Array<[string, string]> | undefined {
+  #endHeaderBlock(direction: Direction): HeaderList | undefined {
     const state = this.#directions[direction];
     const block = state.block!;
     state.block = undefined;
@@ -492,7 +492,7 @@ export class Http2Connection {
     return headers;
   }
 
-  #decodeHeaderBlock(direction: Direction, block: PendingHeaderBlock): Array<[string, string]> | undefined {
+  #decodeHeaderBlock(direction: Direction, block: PendingHeaderBlock): HeaderList | undefined {
     const hpack = this.#directions[direction].hpack;
     if (block.damaged) {
       hpack.desynchronize();
@@ -501,9 +501,11 @@ export class Http2Connection {
     const result = hpack.decode(joinHeaderBlock(block));
     this.#tableSizeUpdates = result.tableSizeUpdates;
     const fields = result.fields;
-    // A loop rather than map(): no callback per field while this code is still interpreted.
-    const headers: Array<[string, string]> = [];
-    for (let i = 0; i < fields.length; i++) headers.push([fields[i]!.name, fields[i]!.value]);
+    // The pairs are the fields' own, shared by every list that references the same table entry.
+    // Sized once (a growing array reserves room for 17) and filled by a loop, not map(): no
+    // callback per field while this code is still interpreted.
+    const headers = new Array<readonly [string, string]>(fields.length);
+    for (let i = 0; i < fields.length; i++) headers[i] = fields[i]!.pair;
     this.info.unknownHeaderFields += result.unknownFields;
     if (result.error !== undefined) {
       this.#anomaly("hpack-error", direction, block.streamId, `${result.error.code}: ${result.error.detail}`, { hpackError: result.error.code, byteOffset: result.error.byteOffset });
@@ -683,7 +685,7 @@ export class Http2Connection {
   // --- roles when joined mid-way --------------------------------------------------------------
 
   /** Request pseudo-headers come from the client, :status from the server (§8.3). */
-  #inferRolesFromHeaders(direction: Direction, headers: Array<[string, string]>): void {
+  #inferRolesFromHeaders(direction: Direction, headers: HeaderList): void {
     const names = new Set(headers.map(([name]) => name));
     if (names.has(":method")) this.#setClientDirection(direction, "http2-frames");
     else if (names.has(":status")) this.#setClientDirection(this.#other(direction), "http2-frames");

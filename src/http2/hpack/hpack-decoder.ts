@@ -2,7 +2,7 @@
 // dynamic table it only partly knows.
 
 import { DynamicTable, ENTRY_OVERHEAD } from "./dynamic-table.js";
-import type { HpackDecodeError, HpackDecodeResult, HpackErrorCode, HpackField } from "./hpack-field.js";
+import { HpackField, type HpackDecodeError, type HpackDecodeResult, type HpackErrorCode } from "./hpack-field.js";
 import { decodePrefixInteger, MAX_HPACK_INTEGER, type IntegerCursor, type IntegerStatus } from "./hpack-integer.js";
 import {
   DEFAULT_HEADER_TABLE_SIZE,
@@ -198,7 +198,7 @@ export class HpackDecoder {
         offset = this.#stringEnd;
         fieldSeen = true;
         if (!materialize) continue;
-        field = nameUnknown ? { name, value, unknown: true } : { name, value };
+        field = new HpackField(name, value, nameUnknown);
         if (indexing) {
           // §4.1 size. A name we never saw counts as 0 octets (not the placeholder's length), so
           // the size is a lower bound: we may keep entries the encoder has evicted, which only
@@ -252,7 +252,7 @@ export class HpackDecoder {
     if (index <= STATIC_TABLE_LENGTH) return STATIC_TABLE[index];
     const entry = this.#table.get(index - STATIC_TABLE_LENGTH);
     if (entry !== undefined) return entry;
-    if (this.#table.olderEntriesUnknown) return { name: unknownEntryName(index), value: UNKNOWN_VALUE, unknown: true };
+    if (this.#table.olderEntriesUnknown) return new HpackField(unknownEntryName(index), UNKNOWN_VALUE, true);
     this.#failureCode = "invalid-index";
     this.#failureDetail = `index ${index} is past the ${STATIC_TABLE_LENGTH + this.#table.length} entries of the static and dynamic tables (§2.3.3)`;
     return undefined;

@@ -5,11 +5,26 @@
  * (latin1), so no byte is lost; UTF-8 text shows as mojibake but converts back exactly.
  * Fields may be shared with the decoder's tables: treat them as immutable.
  */
-export interface HpackField {
+export class HpackField {
   readonly name: string;
   readonly value: string;
   /** true when name or value stands for an entry we never saw (the decoder joined mid-way or lost bytes). */
   readonly unknown?: true;
+  #pair: readonly [string, string] | undefined;
+
+  constructor(name: string, value: string, unknown = false) {
+    this.name = name;
+    this.value = value;
+    if (unknown) this.unknown = true;
+  }
+
+  /**
+   * [name, value], made on first use and shared from then on: a table entry referenced by every
+   * request of a connection gives every header list the same pair instead of a new one each time.
+   */
+  get pair(): readonly [string, string] {
+    return (this.#pair ??= [this.name, this.value]);
+  }
 }
 
 /** Why decoding of a header block stopped early (RFC 7541 §4–§6; limits are ours). */

@@ -1,6 +1,6 @@
 // The HPACK static table (RFC 7541 Appendix A): the 61 fields every decoder knows from the start.
 
-import type { HpackField } from "./hpack-field.js";
+import { HpackField } from "./hpack-field.js";
 
 /** Entries in the static table; HPACK index STATIC_TABLE_LENGTH + 1 is the newest dynamic entry (§2.3.3). */
 export const STATIC_TABLE_LENGTH = 61;
@@ -75,5 +75,9 @@ const ENTRIES: ReadonlyArray<readonly [string, string]> = [
  */
 export const STATIC_TABLE: ReadonlyArray<HpackField | undefined> = [
   undefined,
-  ...ENTRIES.map(([name, value]) => Object.freeze({ name, value })),
+  ...ENTRIES.map(([name, value]) => {
+    const field = new HpackField(name, value);
+    Object.freeze(field);
+    return field;
+  }),
 ];

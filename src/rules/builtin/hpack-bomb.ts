@@ -8,6 +8,7 @@
 // receiver usually closes the connection at the first one anyway).
 
 import type { Peer } from "../../http2/connection/stream-state.js";
+import type { HeaderList } from "../../http2/http2-events.js";
 import { SETTINGS_MAX_HEADER_LIST_SIZE, settingName } from "../../http2/frame/frame-types.js";
 import { DEFAULT_MAX_FIELDS_PER_BLOCK, DEFAULT_MAX_HEADER_LIST_BYTES, UNKNOWN_VALUE } from "../../http2/hpack/index.js";
 import { defineRule, type EvidenceItem, type RuleContext, type RuleEvent, type Severity } from "../rule.js";
@@ -33,7 +34,7 @@ interface OpenBlock {
 interface Pending {
   event: FrameEvent;
   block: OpenBlock;
-  headers: Array<[string, string]>;
+  headers: HeaderList;
   /** The decoder stopped adding fields at its own limit: the real list is larger. */
   capped: boolean;
 }
@@ -197,7 +198,7 @@ function judge(pending: Pending, state: State, context: RuleContext): void {
 }
 
 /** The field whose repetitions cost the most decoded octets. */
-function mostCostlyField(headers: Array<[string, string]>): { name: string; value: string; count: number; fieldBytes: number } | undefined {
+function mostCostlyField(headers: HeaderList): { name: string; value: string; count: number; fieldBytes: number } | undefined {
   const counts = new Map<string, { name: string; value: string; count: number; fieldBytes: number }>();
   let best: { name: string; value: string; count: number; fieldBytes: number } | undefined;
   for (const [name, value] of headers) {

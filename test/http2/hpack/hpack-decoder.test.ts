@@ -19,6 +19,19 @@ describe("HpackDecoder", () => {
       expect(pairs(decoder.decode(concat(indexed(62), indexed(63))).fields)).toEqual([[":path", "/p"], ["x-b", "2"]]);
     });
 
+    it("gives every reference to one table entry the same [name, value] pair", () => {
+      const decoder = new HpackDecoder();
+      const first = decoder.decode(concat(indexed(2), literal("incremental", "x-id", "7"), literal("without-indexing", "x-once", "1")));
+      const second = decoder.decode(concat(indexed(2), indexed(62), literal("without-indexing", "x-once", "1")));
+      expect(first.fields.map((field) => field.pair)).toEqual([[":method", "GET"], ["x-id", "7"], ["x-once", "1"]]);
+      // The static entry and the dynamic one: the same pair object in both lists.
+      expect(second.fields[0]!.pair).toBe(first.fields[0]!.pair);
+      expect(second.fields[1]!.pair).toBe(first.fields[1]!.pair);
+      // A literal the table does not keep is a field of its own.
+      expect(second.fields[2]!.pair).not.toBe(first.fields[2]!.pair);
+      expect(second.fields[2]!.pair).toEqual(first.fields[2]!.pair);
+    });
+
     it("decodes Huffman-coded names and values", () => {
       const result = new HpackDecoder().decode(literal("without-indexing", "x-custom", "some value", true));
       expect(pairs(result.fields)).toEqual([["x-custom", "some value"]]);
