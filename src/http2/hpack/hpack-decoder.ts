@@ -111,14 +111,14 @@ export class HpackDecoder {
    * stops growing but the rest of the block is still read, so the table stays exact.
    */
   decode(block: Uint8Array): HpackDecodeResult {
-    this.#sizeUpdates = [];
+    this.#sizeUpdates = undefined;
     const result = this.#decodeBlock(block);
-    if (this.#sizeUpdates.length > 0) result.tableSizeUpdates = this.#sizeUpdates;
+    if (this.#sizeUpdates !== undefined) result.tableSizeUpdates = this.#sizeUpdates;
     return result;
   }
 
-  /** Dynamic table size updates of the block being decoded, in order. */
-  #sizeUpdates: number[] = [];
+  /** Dynamic table size updates of the block being decoded, in order (made at the first: most blocks have none). */
+  #sizeUpdates: number[] | undefined;
 
   #decodeBlock(block: Uint8Array): HpackDecodeResult {
     const source = block;
@@ -170,7 +170,7 @@ export class HpackDecoder {
           return this.#stop(fields, unknownFields, limitError, start);
         }
         this.#table.setMaxSize(maxSize);
-        this.#sizeUpdates.push(maxSize);
+        (this.#sizeUpdates ??= []).push(maxSize);
         continue;
       } else {
         // §6.2 Literal Header Field: with incremental indexing 01xxxxxx (6-bit index prefix),
