@@ -21,7 +21,8 @@ const BUNDLE = join(__dirname, "..", "dist", "h2scope.cjs");
 
 /** The bundle's hash, from its second line ("// bundle <hash>"); "" when absent. */
 function bundleId(source) {
-  const line = source.slice(source.indexOf("\n") + 1, source.indexOf("\n", source.indexOf("\n") + 1));
+  const start = source.indexOf("\n") + 1;
+  const line = source.slice(start, source.indexOf("\n", start));
   return line.startsWith("// bundle ") ? line.slice("// bundle ".length) : "";
 }
 
@@ -45,7 +46,14 @@ function cacheFor(id, cache) {
  * (scripts/code-cache.mjs asks the script for a cache).
  */
 function loadCli(useCache) {
-  const source = readFileSync(BUNDLE, "utf8");
+  let source;
+  try {
+    source = readFileSync(BUNDLE, "utf8");
+  } catch {
+    // Not built (a checkout without npm ci or npm run build): say so rather than show a trace.
+    process.stderr.write(`h2scope: internal error: ${BUNDLE} is missing; run npm run build\n`);
+    process.exit(70);
+  }
   let cache;
   if (useCache) {
     try {

@@ -502,8 +502,8 @@ export class Http2Connection {
     this.#tableSizeUpdates = result.tableSizeUpdates;
     const fields = result.fields;
     // The pairs are the fields' own, shared by every list that references the same table entry.
-    // Sized once (a growing array reserves room for 17) and filled by a loop, not map(): no
-    // callback per field while this code is still interpreted.
+    // Sized once (a list grown by push from empty reserves room for 16 or more) and filled by a
+    // loop, not map(): no callback per field while this code is still interpreted.
     const headers = new Array<readonly [string, string]>(fields.length);
     for (let i = 0; i < fields.length; i++) headers[i] = fields[i]!.pair;
     this.info.unknownHeaderFields += result.unknownFields;

@@ -113,8 +113,9 @@ function judge(pending: Pending, state: State, context: RuleContext): void {
   let decodedBytes = 0;
   let unknownFields = 0;
   for (let i = 0; i < headers.length; i++) {
-    const name = headers[i]![0];
-    const value = headers[i]![1];
+    const field = headers[i]!;
+    const name = field[0];
+    const value = field[1];
     // A reference to an entry we never saw (joined mid-way): its size is unknown, count only the overhead.
     if (value === UNKNOWN_VALUE && name.startsWith("<unknown entry")) {
       unknownFields++;
