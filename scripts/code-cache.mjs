@@ -1,6 +1,6 @@
 // Makes dist/h2scope.cjs.cache, the V8 code cache bin/h2scope.js hands V8 when it loads the
 // bundle: the bytecode of every function that a few small analyses run, so a start does not
-// parse and compile them again (measured: 25 ms less per start on this project's machine).
+// parse and compile them again (measured: 15-25 ms less per start on this project's machine).
 //
 // It loads the bundle exactly as the command does, analyses bundled fixture captures with the
 // output thrown away (JSON and the table, a capture with findings among them), then asks V8 for
