@@ -22,6 +22,8 @@ export class ChunkQueue {
   #consumed = 0;
   /** Chunks at indexes below this one have buffers of their own (see detach()). */
   #detachedBefore = 0;
+  /** Where the bytes the last peekInPlace() returned start. */
+  #peekedAt = 0;
 
   /** Bytes pushed but not yet read. */
   get available(): number {
@@ -74,6 +76,26 @@ export class ChunkQueue {
   /** Where the next byte is in the chunk inOneChunk() returned. */
   get headOffset(): number {
     return this.#headOffset;
+  }
+
+  /**
+   * The next `length` bytes without consuming them, read in place: the chunk that holds them all
+   * (they start at `peekedAt` there), or a joined copy when they straddle a seam (`peekedAt` 0);
+   * undefined when fewer are available. For records read once each: no view per record.
+   */
+  peekInPlace(length: number): Uint8Array | undefined {
+    const chunk = this.inOneChunk(length);
+    if (chunk !== undefined) {
+      this.#peekedAt = this.#headOffset;
+      return chunk;
+    }
+    this.#peekedAt = 0;
+    return this.peek(length);
+  }
+
+  /** Where the bytes peekInPlace() returned start. */
+  get peekedAt(): number {
+    return this.#peekedAt;
   }
 
   /**

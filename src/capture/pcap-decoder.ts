@@ -130,13 +130,9 @@ export class PcapDecoder implements CaptureDecoder {
       const originalLength = readUint32(header, at + 12, littleEndian);
       const recordOffset = queue.offset;
       queue.skip(RECORD_HEADER_LENGTH);
-      // The data in place when it lies in one chunk (nearly always): no view per packet.
-      let bytes = queue.inOneChunk(capturedLength);
-      let dataStart = queue.headOffset;
-      if (bytes === undefined) {
-        bytes = queue.peek(capturedLength)!;
-        dataStart = 0;
-      }
+      // The data in place (nearly always in one chunk): no view per packet.
+      const bytes = queue.peekInPlace(capturedLength)!;
+      const dataStart = queue.peekedAt;
       queue.skip(capturedLength);
       this.#packetNumber++;
       const packet = this.#packet;

@@ -134,4 +134,21 @@ describe("ChunkQueue", () => {
     expect(queue.inOneChunk(3)).toBeUndefined();
     expect(queue.available).toBe(4);
   });
+
+  it("peekInPlace() gives the chunk itself when the bytes lie in one, else a joined copy at 0", () => {
+    const first = Uint8Array.of(1, 2, 3);
+    const queue = new ChunkQueue();
+    queue.push(first);
+    queue.push(Uint8Array.of(4, 5));
+    queue.skip(1);
+    const inPlace = queue.peekInPlace(2)!;
+    expect(inPlace).toBe(first);
+    expect(queue.peekedAt).toBe(1);
+    const joined = queue.peekInPlace(3)!;
+    expect(joined).not.toBe(first);
+    expect(queue.peekedAt).toBe(0);
+    expect([...joined.subarray(0, 3)]).toEqual([2, 3, 4]);
+    expect(queue.peekInPlace(5)).toBeUndefined();
+    expect(queue.available).toBe(4);
+  });
 });

@@ -79,14 +79,10 @@ export class PcapngDecoder implements CaptureDecoder {
   /** Reads one whole block if it is available; false when more input is needed. */
   #readBlock(): boolean {
     const queue = this.#queue;
-    // The block's first 12 octets read in place when they lie in one chunk (no view per packet).
-    let start = queue.inOneChunk(12);
-    let at = queue.headOffset;
-    if (start === undefined) {
-      start = queue.peek(12);
-      if (start === undefined) return false;
-      at = 0;
-    }
+    // The block's first 12 octets read in place (no view per packet).
+    const start = queue.peekInPlace(12);
+    if (start === undefined) return false;
+    const at = queue.peekedAt;
     const blockOffset = queue.offset;
     if (readUint32(start, at, false) === BLOCK_SECTION_HEADER) {
       // The section's byte order is announced by the magic right after the length.
@@ -108,13 +104,9 @@ export class PcapngDecoder implements CaptureDecoder {
       );
     }
     if (queue.available < totalLength) return false;
-    // Packets, nearly every block, are read in place when whole in one chunk; the rest through a view.
-    let block = blockType === BLOCK_ENHANCED_PACKET ? queue.inOneChunk(totalLength) : undefined;
-    let blockStart = queue.headOffset;
-    if (block === undefined) {
-      block = queue.peek(totalLength)!;
-      blockStart = 0;
-    }
+    // Read in place (no view per packet block).
+    const block = queue.peekInPlace(totalLength)!;
+    const blockStart = queue.peekedAt;
     const trailingLength = readUint32(block, blockStart + totalLength - 4, littleEndian);
     if (trailingLength !== totalLength) {
       this.#fail(

@@ -222,14 +222,10 @@ export class FrameDecoder {
     const queue = this.#queue;
     for (;;) {
       if (this.#header === undefined) {
-        // Read in place when the nine octets are in one chunk (no view per frame).
-        const chunk = queue.inOneChunk(FRAME_HEADER_LENGTH);
-        if (chunk !== undefined) this.#header = parseFrameHeader(chunk, queue.headOffset);
-        else {
-          const headerBytes = queue.peek(FRAME_HEADER_LENGTH);
-          if (headerBytes === undefined) return;
-          this.#header = parseFrameHeader(headerBytes);
-        }
+        // Read in place (no view per frame).
+        const headerBytes = queue.peekInPlace(FRAME_HEADER_LENGTH);
+        if (headerBytes === undefined) return;
+        this.#header = parseFrameHeader(headerBytes, queue.peekedAt);
         this.#frameStart = this.#offset;
       }
       if (this.#skipRemaining >= 0 || (this.#discardDataPayload && this.#header.type === FRAME_DATA)) {
