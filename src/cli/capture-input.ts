@@ -20,6 +20,8 @@ export interface CaptureInput {
   readonly gzip: () => boolean;
   /** File size in bytes (undefined for standard input). */
   totalBytes: number | undefined;
+  /** Whether a read may wait for data indefinitely: standard input or a named pipe, not a regular file. */
+  readsMayStall: boolean;
   /** Bytes read from the file so far (before decompression). */
   readonly bytesRead: () => number;
 }
@@ -50,6 +52,7 @@ export async function openCaptureInput(path: string, stdin: AsyncIterable<Uint8A
     chunks: gunzipIfCompressed(source, (value) => (gzip = value)),
     gzip: () => gzip,
     totalBytes,
+    readsMayStall: !regularFile,
     bytesRead: () => bytesRead,
   };
 }

@@ -50,7 +50,7 @@ export async function runAnalysis(path: string, io: CliIo, options: { http2Ports
   let stoppedBy: H2scopeError | undefined;
   try {
     const showProgress = io.progress !== undefined && input.totalBytes !== undefined && input.totalBytes > 0;
-    for await (const chunk of untilStopped(input.chunks, io.stop)) {
+    for await (const chunk of untilStopped(input.chunks, io.stop, input.readsMayStall)) {
       analyzer.push(chunk);
       if (io.drained !== undefined) await io.drained();
       if (showProgress) io.progress!(input.bytesRead(), input.totalBytes!, false);
@@ -133,13 +133,19 @@ function noteSkippedPackets(analyzer: CaptureAnalyzer, io: CliIo): void {
 }
 
 /**
- * The chunks until `stop` aborts, even while waiting for the next one (a quiet live pipe).
- * Each wait adds an abort listener and removes it again: racing every read against one
- * long-lived promise would pile reactions on it and keep every chunk alive.
+ * The chunks until `stop` aborts, even while waiting for the next one when reads may stall (a
+ * quiet live pipe). Each such wait adds an abort listener and removes it again: racing every read
+ * against one long-lived promise would pile reactions on it and keep every chunk alive. A regular
+ * file's reads always finish, so there a look at the flag between chunks is enough: the listener
+ * and promises per chunk took 10-25 ms of reading the 235 MB bench capture's 1,791 chunks
+ * (about 1% of the whole command).
  */
-async function* untilStopped(chunks: AsyncIterable<Uint8Array>, stop: AbortSignal | undefined): AsyncIterable<Uint8Array> {
-  if (stop === undefined) {
-    yield* chunks;
+async function* untilStopped(chunks: AsyncIterable<Uint8Array>, stop: AbortSignal | undefined, readsMayStall: boolean): AsyncIterable<Uint8Array> {
+  if (stop === undefined || !readsMayStall) {
+    for await (const chunk of chunks) {
+      if (stop?.aborted) return;
+      yield chunk;
+    }
     return;
   }
   const iterator = chunks[Symbol.asyncIterator]();

@@ -155,6 +155,34 @@ describe("h2scope analyze", () => {
     expect(packetsOf(interrupted)).toBeLessThan(packetsOf(full));
   });
 
+  it("stops a file at the chunk during which Ctrl-C came, reporting the packets read", async () => {
+    // Larger than one read, so that the stop falls between two chunks of one regular file.
+    const file = capture("h2-initial-window-change");
+    const full = JSON.parse((await runCli(["analyze", "-f", "json", "--fail-on", "none", file])).stdout);
+    const stop = new AbortController();
+    const reads: number[] = [];
+    let stdout = "";
+    let stderr = "";
+    const exitCode = await main(["analyze", "-f", "json", "--fail-on", "none", file], {
+      stdout: (text) => (stdout += text),
+      stderr: (text) => (stderr += text),
+      stdin: (async function* () {})(),
+      stop: stop.signal,
+      // Called after each chunk is analysed: the first one stops the run.
+      progress: (bytesRead, _total, done) => {
+        if (done) return;
+        reads.push(bytesRead);
+        stop.abort();
+      },
+    });
+    expect(exitCode).toBe(0);
+    expect(stderr).toContain("interrupted: reporting what was read so far");
+    expect(reads).toHaveLength(1);
+    const interrupted = JSON.parse(stdout);
+    expect(interrupted.capture.packets).toBeGreaterThan(0);
+    expect(interrupted.capture.packets).toBeLessThan(full.capture.packets);
+  });
+
   it("exits 3 on unreadable input", async () => {
     const result = await runCli(["analyze", "/nonexistent.pcap"]);
     expect(result.exitCode).toBe(3);
