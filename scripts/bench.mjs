@@ -71,6 +71,13 @@ const tsharkCommand = (capture) => ["tshark", ["-r", capture, "-d", `tcp.port==$
 // The fixed cost of every run: Node, the CLI's module, and a report, on a capture of one connection.
 const startup = summarise(Array.from({ length: 5 }, () => measure(...ourCommand(join(root, "fixtures", "captures", "nghttp-get-us.pcap")))));
 console.log(`h2scope start-up (node, modules, a report of one small capture): ${startup.seconds.toFixed(2)} s, peak RSS ${startup.rssMb.toFixed(0)} MiB`);
+// Node's own start, part of every figure above and below, depends on the machine: with
+// NODE_EXTRA_CA_CERTS set, Node reads and parses that certificate bundle at every start, though
+// h2scope never opens a TLS connection. Shown apart so the ratios can be read with it in mind.
+const nodeAlone = (env) => summarise(Array.from({ length: 5 }, () => measure("env", [...env, "node", "-e", "0"]))).seconds;
+const extraCaCerts = process.env.NODE_EXTRA_CA_CERTS;
+console.log(`node start-up alone (node -e 0): ${nodeAlone([]).toFixed(2)} s` +
+  (extraCaCerts ? `; NODE_EXTRA_CA_CERTS is set (${extraCaCerts}), without it ${nodeAlone(["-u", "NODE_EXTRA_CA_CERTS"]).toFixed(2)} s` : ""));
 
 for (const capture of captures) {
   const mb = statSync(capture).size / 1e6;
