@@ -88,4 +88,26 @@ describe("StreamTimeline", () => {
     exchange(other, 5);
     expect(other.knownStreams().map((stream) => stream.id)).toEqual([3, 5]);
   });
+
+  it("grows the shared ring past its first size and still forgets exactly the oldest, across timelines, released or not", () => {
+    // A bound of 1,200: the ring grows from its first 1,024 slots on the way.
+    const history = new ClosedStreamHistory(1200);
+    const timelines = [new StreamTimeline(history), new StreamTimeline(history), new StreamTimeline(history)];
+    const closes: Array<{ timeline: number; stream: number }> = [];
+    const close = (timeline: number) => {
+      const stream = 2 * closes.filter((done) => done.timeline === timeline).length + 1;
+      exchange(timelines[timeline]!, stream);
+      closes.push({ timeline, stream });
+    };
+    for (let index = 0; index < 1500; index++) close(index % 3);
+    // The third connection ends; its streams still in the ring cycle out with nothing to forget.
+    timelines[2]!.release();
+    for (let index = 0; index < 300; index++) close(0);
+    // 1,800 closes, 1,200 kept: the first 600 are forgotten, whichever connection they were on.
+    for (const which of [0, 1]) {
+      const expected = closes.slice(600).filter((done) => done.timeline === which).map((done) => done.stream);
+      expect(timelines[which]!.knownStreams().map((stream) => stream.id)).toEqual(expected);
+    }
+    expect(timelines[2]!.knownStreams()).toEqual([]);
+  });
 });
