@@ -18,22 +18,40 @@ export type TcpDataSink = (connection: TcpConnection, direction: Direction, stre
 const SWEEP_INTERVAL_US = 10 * 1_000_000;
 /** Idle this long, a connection's retransmission-check bytes are freed (duplicates come sooner). */
 const RECENT_BYTES_IDLE_US = 1_000_000;
+/**
+ * Capture time an ended connection's 4-tuple is remembered after its FIN handshake or RST, so
+ * that its late packets (a retransmitted FIN, the last ACKs, segments in flight past a RST) are
+ * dropped rather than taken for a new connection joined mid-way. Retransmissions come within
+ * seconds; a new connection on the tuple starts with a SYN and is recognised at once.
+ */
+const ENDED_LINGER_US = 10 * 1_000_000;
+/**
+ * Ended 4-tuples remembered at most (the oldest forgotten first): ~100 bytes each, so a capture
+ * that opens and closes connections by the thousand per second stays within a few MiB.
+ */
+const MAX_ENDED_TUPLES = 65_536;
 
-interface ConnectionState {
-  connection: TcpConnection;
+/**
+ * Endpoint a (the first packet's source) and b, to match packets and tell their direction:
+ * addressWord() of each address (an IPv4 address itself, compared as a number), for IPv6 the
+ * address bytes too, and the ports.
+ */
+interface Endpoints {
   /** tupleHash() of its addresses and ports: the key of its bucket. */
   hash: number;
-  /**
-   * Endpoint a (the first packet's source) and b, to match packets and tell their direction:
-   * addressWord() of each address (an IPv4 address itself, compared as a number), the address
-   * bytes (compared for IPv6), and the ports.
-   */
+  /** 4 (IPv4) or 16 (IPv6). */
+  addressLength: number;
   aWord: number;
   bWord: number;
+  /** IPv6 only (a copy: the packet's bytes are not kept); IPv4 compares the words alone. */
   aAddress: Uint8Array;
   aPort: number;
   bAddress: Uint8Array;
   bPort: number;
+}
+
+interface ConnectionState extends Endpoints {
+  connection: TcpConnection;
   reassemblers: [DirectionReassembler, DirectionReassembler];
   /** Window scale from each side's SYN, or -1. Scaling applies only when both sides sent it. */
   windowScale: [number, number];
@@ -46,6 +64,16 @@ interface ConnectionState {
   payloadRoleChecked: [boolean, boolean];
 }
 
+/** A connection that ended by FIN or RST, remembered for ENDED_LINGER_US (see there). */
+interface EndedTuple extends Endpoints {
+  endedUs: number;
+  /** False once forgotten early (a new connection took the tuple, or MAX_ENDED_TUPLES). */
+  remembered: boolean;
+}
+
+/** No address bytes kept: IPv4 endpoints match by their words. */
+const NO_ADDRESS_COPY = new Uint8Array(0);
+
 export class ConnectionTracker {
   readonly #emit: TcpEventSink;
   readonly #onData: TcpDataSink | undefined;
@@ -55,6 +83,14 @@ export class ConnectionTracker {
    * key with a byte comparison costs less per packet than building a string key from the addresses.
    */
   readonly #connections = new Map<number, ConnectionState[]>();
+  /**
+   * Ended connections' tuples, by the same hash, looked up only when a packet matches no open
+   * connection; and the same in the order they ended (from #endedHead on), to forget them.
+   */
+  readonly #ended = new Map<number, EndedTuple[]>();
+  #endedQueue: EndedTuple[] = [];
+  #endedHead = 0;
+  #endedCount = 0;
   #activeCount = 0;
   #nextId = 1;
   #nextSweepUs = -1;
@@ -72,7 +108,7 @@ export class ConnectionTracker {
     this.#limits = limits;
   }
 
-  /** Connections currently tracked (closed ones are dropped once idle). */
+  /** Connections currently tracked (an ended one is dropped at once; its tuple alone is remembered). */
   get activeCount(): number {
     return this.#activeCount;
   }
@@ -101,6 +137,15 @@ export class ConnectionTracker {
     }
     const flags = segment.flags;
     const isSyn = (flags & TCP_SYN) !== 0;
+    if (state === undefined && this.#endedCount > 0) {
+      this.#forgetEndedBefore(timeUs - ENDED_LINGER_US);
+      const ended = this.#findEnded(hash, ip, segment, sourceWord, destinationWord);
+      if (ended !== undefined) {
+        // A late packet of a connection already reported. Only a SYN starts a new one there.
+        if (!(isSyn && (flags & TCP_ACK) === 0)) return;
+        this.#forgetEnded(ended);
+      }
+    }
     if (state !== undefined && isSyn && (flags & TCP_ACK) === 0 && this.#isNewConnection(state, direction, segment)) {
       this.#close(state, "port-reuse", packetNumber, timeUs);
       this.#forget(state);
@@ -148,12 +193,9 @@ export class ConnectionTracker {
       stats.rstTimeUs = timeUs;
       this.#emit({ kind: "tcp.rst", connection, direction, packetNumber, timeUs });
     }
-    // Report the end as soon as it is certain, so live captures show it at once: a RST, or both
-    // FINs sent and acknowledged. The state stays a while to absorb late packets.
-    if (!connection.closed) {
-      if (isRst) this.#close(state, "rst", packetNumber, timeUs);
-      else if (state.reassemblers[0].finAcknowledged && state.reassemblers[1].finAcknowledged) this.#close(state, "fin", packetNumber, timeUs);
-    }
+    // The end is certain on a RST, or once both FINs are sent and acknowledged.
+    if (isRst) this.#end(state, "rst", packetNumber, timeUs);
+    else if (state.reassemblers[0].finAcknowledged && state.reassemblers[1].finAcknowledged) this.#end(state, "fin", packetNumber, timeUs);
     if (timeUs >= this.#nextSweepUs) this.#sweep(timeUs, packetNumber);
   }
 
@@ -162,6 +204,10 @@ export class ConnectionTracker {
     for (const state of this.#byId()) this.#close(state, "end-of-capture", this.#lastPacket, this.#lastTimeUs);
     this.#connections.clear();
     this.#activeCount = 0;
+    this.#ended.clear();
+    this.#endedQueue = [];
+    this.#endedHead = 0;
+    this.#endedCount = 0;
   }
 
   #open(hash: number, sourceWord: number, destinationWord: number, ip: IpPacket, segment: TcpSegment, packetNumber: number,
@@ -199,16 +245,17 @@ export class ConnectionTracker {
       maxHistoryBytes: this.#limits.maxRetransmitCheckBytesPerDirection,
       ackStallUs: this.#limits.ackStallUs,
     };
+    const exactWords = ip.addressLength === 4;
     const state: ConnectionState = {
-      connection,
       hash,
+      addressLength: ip.addressLength,
       aWord: sourceWord,
       bWord: destinationWord,
-      // Copies: the packet's bytes are not kept.
-      aAddress: copyBytes(sourceAddress(ip)),
+      aAddress: exactWords ? NO_ADDRESS_COPY : copyBytes(sourceAddress(ip)),
       aPort: segment.sourcePort,
-      bAddress: copyBytes(destinationAddress(ip)),
+      bAddress: exactWords ? NO_ADDRESS_COPY : copyBytes(destinationAddress(ip)),
       bPort: segment.destinationPort,
+      connection,
       reassemblers: [
         new DirectionReassembler(this.#outputFor(connection, 0), connection.directions[0], reassemblyLimits),
         new DirectionReassembler(this.#outputFor(connection, 1), connection.directions[1], reassemblyLimits),
@@ -248,11 +295,10 @@ export class ConnectionTracker {
   }
 
   /**
-   * A SYN on a tuple we already track starts a new connection when the old one ended, or when
-   * its sequence number differs from the SYN we saw (a retransmitted SYN keeps the same one).
+   * A SYN on a tuple we track starts a new connection when its sequence number differs from the
+   * SYN we saw (a retransmitted SYN keeps the same one).
    */
   #isNewConnection(state: ConnectionState, direction: Direction, segment: TcpSegment): boolean {
-    if (state.connection.closed) return true;
     const previousSyn = state.synSequence[direction];
     if (previousSyn >= 0) return previousSyn !== segment.sequence;
     // No SYN seen from this side before: new only if the old connection carried traffic that
@@ -298,14 +344,67 @@ export class ConnectionTracker {
     this.#emit({ kind: "tcp.close", connection, reason, packetNumber, timeUs });
   }
 
-  /** Drops connections that closed a while ago or have been idle past the limit. */
+  /**
+   * The connection ended by FIN handshake or RST: reported now (live captures show it at once),
+   * its state dropped, and only its tuple remembered a while for its late packets.
+   */
+  #end(state: ConnectionState, reason: CloseReason, packetNumber: number, timeUs: number): void {
+    this.#close(state, reason, packetNumber, timeUs);
+    this.#forget(state);
+    if (this.#endedCount === MAX_ENDED_TUPLES) this.#forgetEndedBefore(Infinity, 1);
+    const ended: EndedTuple = {
+      hash: state.hash, addressLength: state.addressLength, aWord: state.aWord, bWord: state.bWord, aAddress: state.aAddress,
+      aPort: state.aPort, bAddress: state.bAddress, bPort: state.bPort, endedUs: timeUs, remembered: true,
+    };
+    const bucket = this.#ended.get(state.hash);
+    if (bucket === undefined) this.#ended.set(state.hash, [ended]);
+    else bucket.push(ended);
+    this.#endedQueue.push(ended);
+    this.#endedCount++;
+  }
+
+  #findEnded(hash: number, ip: IpPacket, segment: TcpSegment, sourceWord: number, destinationWord: number): EndedTuple | undefined {
+    const bucket = this.#ended.get(hash);
+    if (bucket === undefined) return undefined;
+    for (const ended of bucket) if (matchDirection(ended, ip, segment, sourceWord, destinationWord) >= 0) return ended;
+    return undefined;
+  }
+
+  /** Forgets ended tuples that ended before `beforeUs`, oldest first, at most `most` of them. */
+  #forgetEndedBefore(beforeUs: number, most = Infinity): void {
+    const queue = this.#endedQueue;
+    let forgotten = 0;
+    while (this.#endedHead < queue.length && forgotten < most) {
+      const oldest = queue[this.#endedHead]!;
+      if (oldest.remembered) {
+        if (oldest.endedUs >= beforeUs) break;
+        this.#forgetEnded(oldest);
+        forgotten++;
+      }
+      this.#endedHead++;
+    }
+    // Drop the consumed front once it is most of the array.
+    if (this.#endedHead > 1024 && this.#endedHead * 2 > queue.length) {
+      this.#endedQueue = queue.slice(this.#endedHead);
+      this.#endedHead = 0;
+    }
+  }
+
+  #forgetEnded(ended: EndedTuple): void {
+    ended.remembered = false;
+    this.#endedCount--;
+    const bucket = this.#ended.get(ended.hash)!;
+    bucket.splice(bucket.indexOf(ended), 1);
+    if (bucket.length === 0) this.#ended.delete(ended.hash);
+  }
+
+  /** Drops connections idle past the limit. */
   #sweep(nowUs: number, packetNumber: number): void {
     this.#nextSweepUs = nowUs + SWEEP_INTERVAL_US;
+    this.#forgetEndedBefore(nowUs - ENDED_LINGER_US);
     for (const state of this.#byId()) {
       const idleUs = nowUs - state.connection.lastTimeUs;
-      // Closed connections linger one sweep interval to absorb late retransmissions and ACKs
-      // (a new connection on the same tuple is still caught by the SYN check).
-      if (state.connection.closed ? idleUs >= SWEEP_INTERVAL_US : idleUs >= this.#limits.idleConnectionUs) {
+      if (idleUs >= this.#limits.idleConnectionUs) {
         this.#close(state, "idle", packetNumber, nowUs);
         this.#forget(state);
       } else if (idleUs >= RECENT_BYTES_IDLE_US) {
@@ -347,8 +446,8 @@ function endpointHash(word: number, port: number): number {
 }
 
 /** 0 when the packet goes from a to b, 1 from b to a, -1 when it is not this connection's. */
-function matchDirection(state: ConnectionState, ip: IpPacket, segment: TcpSegment, sourceWord: number, destinationWord: number): number {
-  if (ip.addressLength !== state.aAddress.length) return -1;
+function matchDirection(state: Endpoints, ip: IpPacket, segment: TcpSegment, sourceWord: number, destinationWord: number): number {
+  if (ip.addressLength !== state.addressLength) return -1;
   const sourcePort = segment.sourcePort;
   const destinationPort = segment.destinationPort;
   // For IPv4 the words are the addresses; for IPv6 equal words still need the bytes compared.

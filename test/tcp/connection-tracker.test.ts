@@ -7,9 +7,10 @@ import { http2PortsOf, loadCaptureBytes, loadFixtureMetas, loadKeyLogText } from
 const CLIENT: [number, number, number, number] = [10, 0, 0, 1];
 const SERVER: [number, number, number, number] = [10, 0, 0, 2];
 
-function capture(specs: Array<TcpPacketSpec & { fromServer?: boolean }>) {
+/** Packets one second apart unless `second` places one (seconds from the capture's start). */
+function capture(specs: Array<TcpPacketSpec & { fromServer?: boolean; second?: number }>) {
   return pcapFile(specs.map((spec, index) => ({
-    timeSeconds: 1_700_000_000 + index,
+    timeSeconds: 1_700_000_000 + (spec.second ?? index),
     timeFraction: 0,
     data: ethernet(ipv4Tcp({ ...spec, source: spec.fromServer ? SERVER : CLIENT, destination: spec.fromServer ? CLIENT : SERVER })),
   })));
@@ -95,6 +96,26 @@ describe("ConnectionTracker", () => {
     expect(toClient.zeroWindowAdvertisements).toBe(2);
     expect(toServer.zeroWindowProbes).toBe(1);
     expect(events.filter((event) => event.kind === "tcp.zero-window")).toHaveLength(1);
+  });
+
+  it("drops an ended connection's late packets for 10 s of capture time, then takes the tuple as new", () => {
+    const { connections, events } = analyzeBytes(capture([
+      ...handshake(40005, 100, 900),
+      { sourcePort: 40005, destinationPort: 8443, sequence: 101, acknowledgment: 901, flags: "FA" },
+      { sourcePort: 8443, destinationPort: 40005, sequence: 901, acknowledgment: 102, flags: "FA", fromServer: true },
+      { sourcePort: 40005, destinationPort: 8443, sequence: 102, acknowledgment: 902, flags: "A" },
+      // Closed at packet 6 (second 5). A retransmitted FIN and a stray segment: absorbed.
+      { sourcePort: 8443, destinationPort: 40005, sequence: 901, acknowledgment: 102, flags: "FA", fromServer: true, second: 7 },
+      { sourcePort: 40005, destinationPort: 8443, sequence: 102, acknowledgment: 902, flags: "PA", payload: ascii("late"), second: 14 },
+      // 11 s after the end the tuple is forgotten: a segment there is a connection joined mid-way.
+      { sourcePort: 40005, destinationPort: 8443, sequence: 5000, acknowledgment: 7000, flags: "PA", payload: ascii("new"), second: 16 },
+    ]));
+    expect(connections.map((connection) => [connection.id, connection.firstPacket, connection.lastPacket, connection.handshakeSeen, connection.closeReason])).toEqual([
+      [1, 1, 6, true, "fin"],
+      [2, 9, 9, false, "end-of-capture"],
+    ]);
+    expect(events.filter((event) => event.kind === "tcp.fin")).toHaveLength(2);
+    expect(connections[0]!.directions[0].deliveredBytes).toBe(0);
   });
 
   it("delivers data carried on a SYN (TCP Fast Open)", () => {
