@@ -1,8 +1,16 @@
-// The most recently delivered bytes of one TCP direction, in a fixed ring, so a retransmission
-// can be compared with the original without allocating per segment or pinning input buffers.
+// The most recently delivered bytes of one TCP direction, in a ring, so a retransmission can be
+// compared with the original without allocating per segment or pinning input buffers.
+
+/** The ring's first size (bytes); it doubles as a direction carries more, up to its capacity. */
+const FIRST_RING_BYTES = 512;
 
 export class RecentBytes {
   readonly #capacity: number;
+  /**
+   * Sized to what the direction has carried, not to the capacity: most directions of a busy
+   * capture carry a request or a short answer, and 2,000 connections open at once with full
+   * 16 KiB rings held 64 MiB.
+   */
   #ring: Uint8Array | undefined;
   /** Stream offset just past the last byte written. */
   #end = 0;
@@ -16,22 +24,15 @@ export class RecentBytes {
   /** Records bytes delivered at `offset` (contiguous with earlier ones unless a gap intervened). */
   write(offset: number, bytes: Uint8Array): void {
     if (this.#capacity === 0 || bytes.length === 0) return;
-    // Allocated on first use: directions that never carry data cost nothing.
-    this.#ring ??= new Uint8Array(this.#capacity);
     if (offset !== this.#end) this.#start = offset; // a gap: what came before is not adjacent
-    let source = bytes;
-    if (source.length > this.#capacity) source = source.subarray(source.length - this.#capacity);
-    const sourceOffset = offset + bytes.length - source.length;
-    const at = sourceOffset % this.#capacity;
-    // Once per delivered segment: the whole copy when it fits before the ring's end (no views).
-    if (at + source.length <= this.#capacity) this.#ring.set(source, at);
-    else {
-      const first = this.#capacity - at;
-      this.#ring.set(source.subarray(0, first), at);
-      this.#ring.set(source.subarray(first), 0);
-    }
-    this.#end = offset + bytes.length;
-    this.#start = Math.max(this.#start, this.#end - this.#capacity);
+    const end = offset + bytes.length;
+    let ring = this.#ring;
+    if (ring === undefined || (ring.length < this.#capacity && end - this.#start > ring.length)) ring = this.#grow(end - this.#start);
+    const size = ring.length;
+    const source = bytes.length > size ? bytes.subarray(bytes.length - size) : bytes;
+    place(ring, end - source.length, source);
+    this.#end = end;
+    this.#start = Math.max(this.#start, end - size);
   }
 
   /**
@@ -44,7 +45,7 @@ export class RecentBytes {
     const from = Math.max(offset, this.#start);
     const to = Math.min(offset + bytes.length, this.#end);
     for (let position = from; position < to; position++) {
-      if (ring[position % this.#capacity] !== bytes[position - offset]) return true;
+      if (ring[position % ring.length] !== bytes[position - offset]) return true;
     }
     return from === offset && to === offset + bytes.length ? false : undefined;
   }
@@ -53,5 +54,39 @@ export class RecentBytes {
   release(): void {
     this.#ring = undefined;
     this.#start = this.#end;
+  }
+
+  /** A ring of at least `needed` bytes (a power-of-two multiple of the first size, capped), keeping what is held. */
+  #grow(needed: number): Uint8Array {
+    let size = Math.min(this.#capacity, FIRST_RING_BYTES);
+    while (size < needed && size < this.#capacity) size = Math.min(this.#capacity, size * 2);
+    const ring = new Uint8Array(size);
+    const old = this.#ring;
+    // Whatever of [start, end) the old ring still holds moves to its place in the new one
+    // (nothing after a gap: start is then past the old end).
+    const from = old === undefined ? this.#end : Math.max(this.#start, this.#end - old.length);
+    const length = this.#end - from;
+    if (old !== undefined && length > 0) {
+      const at = from % old.length;
+      if (at + length <= old.length) place(ring, from, old.subarray(at, at + length));
+      else {
+        place(ring, from, old.subarray(at));
+        place(ring, from + old.length - at, old.subarray(0, length - (old.length - at)));
+      }
+    }
+    this.#ring = ring;
+    return ring;
+  }
+}
+
+/** Writes `source` (no longer than the ring) where stream offset `offset` falls in `ring`. */
+function place(ring: Uint8Array, offset: number, source: Uint8Array): void {
+  const at = offset % ring.length;
+  // Once per delivered segment: the whole copy when it fits before the ring's end (no views).
+  if (at + source.length <= ring.length) ring.set(source, at);
+  else {
+    const first = ring.length - at;
+    ring.set(source.subarray(0, first), at);
+    ring.set(source.subarray(first), 0);
   }
 }

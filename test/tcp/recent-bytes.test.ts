@@ -33,4 +33,38 @@ describe("RecentBytes", () => {
     recent.write(14, bytes("op"));
     expect(recent.differs(14, bytes("op"))).toBe(false);
   });
+
+  it("starts small and grows with what the direction carries, keeping every byte it held, wrapped or not", () => {
+    // Capacity 4096: the ring starts at 512 bytes and doubles; each step must carry the old
+    // contents over. Starting at stream offset 400, the first 200 bytes already wrap round the
+    // 512-byte ring's end.
+    const recent = new RecentBytes(4096);
+    const first = 400;
+    const delivered: number[] = [];
+    let offset = first;
+    for (const length of [200, 300, 300, 700, 1000, 1500, 1200, 3000]) {
+      const segment = Uint8Array.from({ length }, (_, index) => (offset + index) * 7 % 251);
+      recent.write(offset, segment);
+      for (const byte of segment) delivered.push(byte);
+      offset += length;
+      // The last min(4096, all) bytes are kept and compare equal; one byte changed is caught.
+      const kept = Math.min(4096, offset - first);
+      const original = Uint8Array.from(delivered.slice(delivered.length - kept));
+      expect(recent.differs(offset - kept, original)).toBe(false);
+      original[0] ^= 0xff;
+      expect(recent.differs(offset - kept, original)).toBe(true);
+    }
+    // Past the capacity nothing older is claimed.
+    expect(recent.differs(offset - 4097, Uint8Array.from(delivered.slice(delivered.length - 4097)))).toBeUndefined();
+  });
+
+  it("a small direction keeps a small ring: a gap before growing drops what came before it", () => {
+    const recent = new RecentBytes(16384);
+    recent.write(0, bytes("x".repeat(400)));
+    recent.write(1000, bytes("y".repeat(600))); // a gap, then more than the first ring holds
+    expect(recent.differs(0, bytes("x".repeat(400)))).toBeUndefined();
+    expect(recent.differs(1000, bytes("y".repeat(600)))).toBe(false);
+    expect(recent.differs(1000, bytes("y".repeat(599) + "z"))).toBe(true);
+  });
 });
+
