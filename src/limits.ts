@@ -80,3 +80,10 @@ export const MAX_CLOSED_STREAMS_PER_CONNECTION = 1024;
  * 1,024 each, over 1.5 GiB.
  */
 export const MAX_CLOSED_STREAMS = 65_536;
+
+/**
+ * Ended TCP connections' 4-tuples remembered at most, for their late packets (the oldest
+ * forgotten first): 150-200 bytes each with their bucket and queue slots, so at most about
+ * 12 MiB however fast a capture opens and closes connections.
+ */
+export const MAX_ENDED_TUPLES = 65_536;

@@ -1,7 +1,7 @@
 // TCP connections keyed by 4-tuple: roles, port reuse, per-direction reassembly and facts.
 
 import { destinationAddress, formatEndpoint, sourceAddress, type IpPacket } from "../capture/ip/ip-packet.js";
-import { DEFAULT_LIMITS, type Limits } from "../limits.js";
+import { DEFAULT_LIMITS, MAX_ENDED_TUPLES, type Limits } from "../limits.js";
 import { newDirectionStats } from "./direction-stats.js";
 import { DirectionReassembler, type GapReason, type ReassemblyOutput } from "./reassembler.js";
 import { isRoleCertain, roleFromPayload, serverByPort } from "./roles.js";
@@ -25,11 +25,6 @@ const RECENT_BYTES_IDLE_US = 1_000_000;
  * seconds; a new connection on the tuple starts with a SYN and is recognised at once.
  */
 const ENDED_LINGER_US = 10 * 1_000_000;
-/**
- * Ended 4-tuples remembered at most (the oldest forgotten first): ~100 bytes each, so a capture
- * that opens and closes connections by the thousand per second stays within a few MiB.
- */
-const MAX_ENDED_TUPLES = 65_536;
 
 /**
  * Endpoint a (the first packet's source) and b, to match packets and tell their direction:
