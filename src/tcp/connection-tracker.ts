@@ -388,9 +388,7 @@ export class ConnectionTracker {
   #forgetEnded(ended: EndedTuple): void {
     ended.remembered = false;
     this.#endedCount--;
-    const bucket = this.#ended.get(ended.hash)!;
-    bucket.splice(bucket.indexOf(ended), 1);
-    if (bucket.length === 0) this.#ended.delete(ended.hash);
+    removeFromBucket(this.#ended, ended);
   }
 
   /** Drops connections idle past the limit. */
@@ -416,14 +414,18 @@ export class ConnectionTracker {
 
   /** Removes a connection from its bucket. */
   #forget(state: ConnectionState): void {
-    const bucket = this.#connections.get(state.hash);
-    if (bucket === undefined) return;
-    const index = bucket.indexOf(state);
-    if (index < 0) return;
-    bucket.splice(index, 1);
-    if (bucket.length === 0) this.#connections.delete(state.hash);
-    this.#activeCount--;
+    if (removeFromBucket(this.#connections, state)) this.#activeCount--;
   }
+}
+
+/** Removes `item` from its hash bucket (dropping an emptied bucket); false when it was not there. */
+function removeFromBucket<T extends { hash: number }>(buckets: Map<number, T[]>, item: T): boolean {
+  const bucket = buckets.get(item.hash);
+  const index = bucket === undefined ? -1 : bucket.indexOf(item);
+  if (index < 0) return false;
+  bucket!.splice(index, 1);
+  if (bucket!.length === 0) buckets.delete(item.hash);
+  return true;
 }
 
 /** An IPv4 address as its 32-bit number; for IPv6, its four words folded into one (a hash). */
