@@ -19,6 +19,14 @@ export interface Limits {
    */
   maxOutOfOrderBytesPerDirection: number;
   /**
+   * Out-of-order bytes buffered across all connections. A capture that misses packets of many
+   * connections at once (the capture host dropped them, or it sees only one direction, so no ACK
+   * ever shows the hole was passed) would otherwise hold up to the per-direction limit in every
+   * direction. Past it, a direction that buffers more gives up its first hole (a gap) instead.
+   * 64 MiB holds sixteen directions at their own limit.
+   */
+  maxOutOfOrderBytesTotal: number;
+  /**
    * Recently delivered bytes kept per TCP direction (a ring, allocated on first data, freed
    * when the connection idles) to check that a retransmission carries the same bytes as the
    * original. Retransmissions and duplicates repeat the last window's worth of segments;
@@ -30,6 +38,14 @@ export interface Limits {
    * Keeps memory bounded over long captures; 10 minutes is beyond any TCP retransmission timeout.
    */
   idleConnectionUs: number;
+  /**
+   * TCP connections tracked at once. Each costs some 3 KB before it carries HTTP/2 and about 15
+   * KB with it (TCP, HTTP/2 and rule state), so a SYN flood or a capture of a busy load balancer
+   * could otherwise grow without bound. Past it the least recently active eighth are evicted:
+   * reported closed ("evicted"), their later packets taken as new connections joined mid-way.
+   * 50,000 covers a busy server's open connections and stays within a few hundred MB.
+   */
+  maxOpenConnections: number;
   /**
    * An ACK stall (bytes in flight, no ACK progress) at least this long becomes a `tcp.ack-stall`
    * event. 1 s is Linux's initial RTO (RFC 6298): a stall that long already cost a timeout.
@@ -52,8 +68,10 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxPacketBytes: 262_144,
   maxBlockBytes: 16 * 1024 * 1024,
   maxOutOfOrderBytesPerDirection: 4 * 1024 * 1024,
+  maxOutOfOrderBytesTotal: 64 * 1024 * 1024,
   maxRetransmitCheckBytesPerDirection: 16 * 1024,
   idleConnectionUs: 10 * 60 * 1_000_000,
+  maxOpenConnections: 50_000,
   ackStallUs: 1_000_000,
   maxHeaderBlockBytes: 1024 * 1024,
   maxStreamsPerConnection: 100_000,

@@ -38,6 +38,8 @@ export interface CaptureSummary {
   /** Packets whose captured length is below the original (snapshot length). */
   snaplenTruncatedPackets: number;
   tcpSegments: number;
+  /** TCP connections no longer tracked because more than Limits.maxOpenConnections were open. */
+  evictedConnections: number;
   firstTimeUs: number | undefined;
   lastTimeUs: number | undefined;
   /** pcapng Decryption Secrets Blocks, kept for TLS decryption. */
@@ -88,7 +90,7 @@ export class CaptureAnalyzer {
   readonly summary: CaptureSummary = {
     format: "unknown", inputBytes: 0, packets: 0, packetsByLinkType: {}, unknownLinkTypePackets: 0,
     nonIpPackets: 0, nonTcpPackets: 0, ipFragments: 0, undecodablePackets: 0, snaplenTruncatedPackets: 0,
-    tcpSegments: 0, firstTimeUs: undefined, lastTimeUs: undefined, decryptionSecrets: [],
+    tcpSegments: 0, evictedConnections: 0, firstTimeUs: undefined, lastTimeUs: undefined, decryptionSecrets: [],
   };
   /** TLS secrets from the options and the capture; lines it could not read are in `badLines`. */
   readonly keyLog: KeyLog;
@@ -120,6 +122,7 @@ export class CaptureAnalyzer {
     const tcpDataEvents = options.tcpDataEvents ?? true;
     this.#tracker = new ConnectionTracker((event) => {
       if (event.kind === "tcp.close") {
+        if (event.reason === "evicted") this.#evicted(event.packetNumber, limits.maxOpenConnections);
         http2.tcpEvent(event);
         options.onEvent(event);
         return;
@@ -174,6 +177,18 @@ export class CaptureAnalyzer {
     if (this.#ended) return;
     this.#ended = true;
     this.#tracker.finish();
+  }
+
+  /** Counts an evicted connection; the first one is also a warning, since results change from there. */
+  #evicted(packetNumber: number, maxOpenConnections: number): void {
+    if (this.summary.evictedConnections++ > 0) return;
+    this.#onEvent({
+      kind: "capture.warning",
+      code: "connections-evicted",
+      message: `packet ${packetNumber}: more than ${maxOpenConnections} TCP connections open at once; the least recently active are no longer tracked `
+        + `(closed as "evicted"; their later packets start new connections joined mid-way). Raise the limit with --limit maxOpenConnections=N`,
+      packetNumber,
+    });
   }
 
   #packet(packet: CapturedPacket): void {

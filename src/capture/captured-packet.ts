@@ -33,7 +33,9 @@ export type CaptureWarningCode =
   /** A pcapng block that is malformed but could be stepped over. */
   | "malformed-block"
   /** A record whose captured length exceeds its original length, or similar oddity we tolerate. */
-  | "odd-record";
+  | "odd-record"
+  /** More TCP connections were open at once than Limits.maxOpenConnections: some were evicted. */
+  | "connections-evicted";
 
 export interface CaptureWarning {
   kind: "capture.warning";

@@ -3,6 +3,7 @@
 import { closeSync, openSync, readSync } from "node:fs";
 import { H2scopeError } from "../errors.js";
 import { CaptureAnalyzer, type AnalysisEvent } from "../pipeline.js";
+import type { Limits } from "../limits.js";
 import type { CliIo } from "./cli-io.js";
 import { openCaptureInput } from "./capture-input.js";
 
@@ -20,11 +21,12 @@ export interface AnalysisRun {
  * Reads `path` to the end (or to the point where it cannot go on), sending events to `onEvent`
  * as they happen and warnings to stderr at once, so live input shows problems live.
  */
-export async function runAnalysis(path: string, io: CliIo, options: { http2Ports?: number[]; keyLogFile?: string }, onEvent: (event: AnalysisEvent) => void): Promise<AnalysisRun> {
+export async function runAnalysis(path: string, io: CliIo, options: { http2Ports?: number[]; keyLogFile?: string; limits?: Partial<Limits> }, onEvent: (event: AnalysisEvent) => void): Promise<AnalysisRun> {
   const warnings: string[] = [];
   const keyLog = options.keyLogFile === undefined ? undefined : openKeyLog(options.keyLogFile);
   const analyzer = new CaptureAnalyzer({
     http2Ports: options.http2Ports,
+    limits: options.limits,
     keyLogText: keyLog?.more(),
     moreKeyLogText: keyLog?.more,
     // No command prints or judges DATA bytes: skip them rather than assemble them.
@@ -126,6 +128,9 @@ function noteSkippedPackets(analyzer: CaptureAnalyzer, io: CliIo): void {
   }
   if (summary.undecodablePackets > 0) {
     io.stderr(`h2scope: note: ${summary.undecodablePackets} packet${summary.undecodablePackets === 1 ? " has" : "s have"} link, IP or TCP headers cut short or malformed; skipped\n`);
+  }
+  if (summary.evictedConnections > 0) {
+    io.stderr(`h2scope: note: ${summary.evictedConnections} TCP connection${summary.evictedConnections === 1 ? " was" : "s were"} evicted: more were open at once than --limit maxOpenConnections allows\n`);
   }
   if (summary.unknownLinkTypePackets > 0) {
     io.stderr(`h2scope: note: ${summary.unknownLinkTypePackets} packet${summary.unknownLinkTypePackets === 1 ? " is" : "s are"} on link types h2scope cannot decode; skipped\n`);

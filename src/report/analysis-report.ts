@@ -44,7 +44,8 @@ function formatSummaryLines(report: AnalysisReport): string[] {
   return [
     `Capture: ${summary.format}, ${summary.packets} packets over ${formatSeconds(span)}`,
     `Connections: ${tcp} TCP, ${http2} HTTP/2${tls > 0 ? `, ${tls} TLS not read as HTTP/2` : ""}; ${report.frames} HTTP/2 frames` +
-      (report.connectionsOmitted > 0 ? ` (${report.connectionsOmitted} without findings not listed: --max-connections)` : ""),
+      (report.connectionsOmitted > 0 ? ` (${report.connectionsOmitted} without findings not listed: --max-connections)` : "") +
+      (summary.evictedConnections > 0 ? ` (${summary.evictedConnections} evicted, too many open at once: --limit maxOpenConnections)` : ""),
     `Findings: ${counts.error} error, ${counts.warning} warning, ${counts.info} info`,
   ];
 }

@@ -68,6 +68,7 @@ function formatCaptureLine(listed: number, omitted: number, summary: CaptureSumm
   const connectionCount = listed + omitted;
   const parts = [`${summary.format}`, `${summary.packets} packets`, `${connectionCount} TCP connection${connectionCount === 1 ? "" : "s"}`];
   if (omitted > 0) parts.push(`${omitted} not listed (--max-connections)`);
+  if (summary.evictedConnections > 0) parts.push(`${summary.evictedConnections} evicted (--limit maxOpenConnections)`);
   return parts.join(", ");
 }
 

@@ -3,7 +3,7 @@
 import { destinationAddress, formatEndpoint, sourceAddress, type IpPacket } from "../capture/ip/ip-packet.js";
 import { DEFAULT_LIMITS, MAX_ENDED_TUPLES, type Limits } from "../limits.js";
 import { newDirectionStats } from "./direction-stats.js";
-import { DirectionReassembler, type GapReason, type ReassemblyOutput } from "./reassembler.js";
+import { DirectionReassembler, type GapReason, type ReassemblyLimits, type ReassemblyOutput } from "./reassembler.js";
 import { isRoleCertain, roleFromPayload, serverByPort } from "./roles.js";
 import type { CloseReason, Direction, TcpConnection, TcpEvent } from "./tcp-events.js";
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type TcpSegment } from "./tcp-segment.js";
@@ -73,6 +73,8 @@ export class ConnectionTracker {
   readonly #emit: TcpEventSink;
   readonly #onData: TcpDataSink | undefined;
   readonly #limits: Limits;
+  /** Every direction's reassembly limits, with the out-of-order bytes total they share. */
+  readonly #reassemblyLimits: ReassemblyLimits;
   /**
    * Connections by the hash of their 4-tuple; a bucket holds every tuple with that hash. A number
    * key with a byte comparison costs less per packet than building a string key from the addresses.
@@ -87,6 +89,7 @@ export class ConnectionTracker {
   #endedHead = 0;
   #endedCount = 0;
   #activeCount = 0;
+  #evictedCount = 0;
   #nextId = 1;
   #nextSweepUs = -1;
   #lastPacket = 0;
@@ -101,11 +104,22 @@ export class ConnectionTracker {
     this.#emit = emit;
     this.#onData = onData;
     this.#limits = limits;
+    this.#reassemblyLimits = {
+      maxHeldBytes: limits.maxOutOfOrderBytesPerDirection,
+      maxHistoryBytes: limits.maxRetransmitCheckBytesPerDirection,
+      ackStallUs: limits.ackStallUs,
+      heldTotal: { held: 0, max: limits.maxOutOfOrderBytesTotal },
+    };
   }
 
   /** Connections currently tracked (an ended one is dropped at once; its tuple alone is remembered). */
   get activeCount(): number {
     return this.#activeCount;
+  }
+
+  /** Connections evicted so far because more than Limits.maxOpenConnections were open. */
+  get evictedCount(): number {
+    return this.#evictedCount;
   }
 
   /** One TCP segment carried by `ip`, seen in packet `packetNumber` at `timeUs`. */
@@ -207,6 +221,7 @@ export class ConnectionTracker {
 
   #open(hash: number, sourceWord: number, destinationWord: number, ip: IpPacket, segment: TcpSegment, packetNumber: number,
     timeUs: number): ConnectionState {
+    if (this.#activeCount >= this.#limits.maxOpenConnections) this.#evict(packetNumber, timeUs);
     const isSyn = (segment.flags & TCP_SYN) !== 0;
     const isSynAck = isSyn && (segment.flags & TCP_ACK) !== 0;
     let clientDirection: Direction;
@@ -235,11 +250,7 @@ export class ConnectionTracker {
       closed: false,
       closeReason: undefined,
     };
-    const reassemblyLimits = {
-      maxHeldBytes: this.#limits.maxOutOfOrderBytesPerDirection,
-      maxHistoryBytes: this.#limits.maxRetransmitCheckBytesPerDirection,
-      ackStallUs: this.#limits.ackStallUs,
-    };
+    const reassemblyLimits = this.#reassemblyLimits;
     const exactWords = ip.addressLength === 4;
     const state: ConnectionState = {
       hash,
@@ -405,6 +416,23 @@ export class ConnectionTracker {
         state.reassemblers[1].releaseRecentBytes();
       }
     }
+  }
+
+  /**
+   * More connections are open than the limit allows: the least recently active eighth of them (at
+   * least one) are finished as "evicted" and dropped. Evicting a batch, not one per new
+   * connection, keeps the sort's cost per connection small; the eighth least active are the
+   * likeliest to be dead already (a SYN flood's half-open connections, peers that vanished).
+   */
+  #evict(packetNumber: number, timeUs: number): void {
+    const byActivity = this.#byId().sort((x, y) => x.connection.lastTimeUs - y.connection.lastTimeUs);
+    const count = Math.min(byActivity.length, Math.max(1, Math.floor(this.#limits.maxOpenConnections / 8)));
+    for (let i = 0; i < count; i++) {
+      const state = byActivity[i]!;
+      this.#close(state, "evicted", packetNumber, timeUs);
+      this.#forget(state);
+    }
+    this.#evictedCount += count;
   }
 
   /** Every tracked connection in the order they were opened (buckets do not keep it). */

@@ -25,6 +25,23 @@ export interface ReassemblyOutput {
   ackStall(durationUs: number, bytesInFlight: number, resolved: boolean, packetNumber: number, timeUs: number): void;
 }
 
+/**
+ * Out-of-order bytes held by every direction of every connection, shared so that together they
+ * stay under `max` (Limits.maxOutOfOrderBytesTotal).
+ */
+export interface HeldBytesTotal {
+  held: number;
+  readonly max: number;
+}
+
+export interface ReassemblyLimits {
+  /** Out-of-order bytes this direction may hold. */
+  maxHeldBytes: number;
+  maxHistoryBytes: number;
+  ackStallUs: number;
+  heldTotal: HeldBytesTotal;
+}
+
 /** What one segment turned out to be. */
 export type SegmentKind = "empty" | "in-order" | "out-of-order" | "retransmission" | "keep-alive";
 
@@ -47,6 +64,7 @@ export class DirectionReassembler {
   readonly #output: ReassemblyOutput;
   readonly #stats: DirectionStats;
   readonly #maxHeldBytes: number;
+  readonly #heldTotal: HeldBytesTotal;
   readonly #ackStallUs: number;
 
   #initialized = false;
@@ -72,10 +90,11 @@ export class DirectionReassembler {
   /** Duration at which the current stall was last reported as ongoing (0: not yet). */
   #stallReportedUs = 0;
 
-  constructor(output: ReassemblyOutput, stats: DirectionStats, limits: { maxHeldBytes: number; maxHistoryBytes: number; ackStallUs: number }) {
+  constructor(output: ReassemblyOutput, stats: DirectionStats, limits: ReassemblyLimits) {
     this.#output = output;
     this.#stats = stats;
     this.#maxHeldBytes = limits.maxHeldBytes;
+    this.#heldTotal = limits.heldTotal;
     this.#recent = new RecentBytes(limits.maxHistoryBytes);
     this.#ackStallUs = limits.ackStallUs;
   }
@@ -259,6 +278,7 @@ export class DirectionReassembler {
     while (this.#held.length > 0 && this.#held[0]!.offset <= this.#next) {
       const segment = this.#held.shift()!;
       this.#heldBytes -= segment.bytes.length;
+      this.#heldTotal.held -= segment.bytes.length;
       const end = segment.offset + segment.length;
       if (end <= this.#next) {
         // Entirely covered by what was delivered meanwhile: a duplicate.
@@ -296,8 +316,11 @@ export class DirectionReassembler {
     }
     held.splice(low, 0, { offset, bytes: copyBytes(bytes), length, packetNumber, timeUs });
     this.#heldBytes += bytes.length;
-    // Bounded buffering: past the limit, give up on the first hole and move on.
-    while (this.#heldBytes > this.#maxHeldBytes && held.length > 0) {
+    const total = this.#heldTotal;
+    total.held += bytes.length;
+    // Bounded buffering: past this direction's limit, or all directions' together, give up on
+    // this direction's first hole and move on.
+    while ((this.#heldBytes > this.#maxHeldBytes || total.held > total.max) && held.length > 0) {
       this.#skip(held[0]!.offset - this.#next, "buffer-limit", packetNumber, timeUs);
       this.#drainHeld();
     }

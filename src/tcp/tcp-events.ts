@@ -11,7 +11,17 @@ import type { RoleSource } from "./roles.js";
  */
 export type Direction = 0 | 1;
 
-export type CloseReason = "fin" | "rst" | "idle" | "end-of-capture" | "port-reuse";
+/**
+ * How a connection's tracking ended: on the wire (FIN handshake, RST, a new SYN on its tuple), or
+ * by h2scope (idle past Limits.idleConnectionUs, the capture's end, or evicted because more than
+ * Limits.maxOpenConnections were open).
+ */
+export type CloseReason = "fin" | "rst" | "idle" | "end-of-capture" | "port-reuse" | "evicted";
+
+/** The connection may still be open: h2scope stopped following it (the capture ended, or it was evicted). */
+export function stillOpenAtClose(reason: CloseReason): boolean {
+  return reason === "end-of-capture" || reason === "evicted";
+}
 
 /** One TCP connection as observed. Fields update as the capture is read. */
 export interface TcpConnection {

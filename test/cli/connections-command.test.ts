@@ -54,6 +54,48 @@ describe("h2scope connections", () => {
     expect(ndjson).toHaveLength(full.connections.length);
   });
 
+  it("--limit maxOpenConnections evicts the least recently active connections, says so, and loses no packet", async () => {
+    const path = fixturePath(fixture("h2load-many-connections"));
+    const full = JSON.parse((await runCli(["connections", "-f", "json", path])).stdout);
+    expect(full.capture.evictedConnections).toBe(0);
+    const result = await runCli(["connections", "-f", "json", "--limit", "maxOpenConnections=2", path]);
+    expect(result.exitCode).toBe(0);
+    const limited = JSON.parse(result.stdout);
+    const evicted = limited.connections.filter((view: { closeReason: string }) => view.closeReason === "evicted");
+    expect(evicted.length).toBeGreaterThan(0);
+    expect(limited.capture.evictedConnections).toBe(evicted.length);
+    expect(limited.warnings).toEqual([expect.stringMatching(/^packet \d+: more than 2 TCP connections open at once/)]);
+    expect(result.stderr).toContain(`${evicted.length} TCP connections were evicted`);
+    // Every segment still lands in a connection: eviction drops state, never packets.
+    const packets = (views: Array<{ clientToServer: { packets: number }; serverToClient: { packets: number } }>) =>
+      views.reduce((sum, view) => sum + view.clientToServer.packets + view.serverToClient.packets, 0);
+    expect(packets(limited.connections)).toBe(limited.capture.tcpSegments);
+    expect(packets(full.connections)).toBe(full.capture.tcpSegments);
+    const table = await runCli(["connections", "--limit", "maxOpenConnections=2", path]);
+    expect(table.stdout).toContain(`${evicted.length} evicted (--limit maxOpenConnections)`);
+  });
+
+  it("--limit maxOutOfOrderBytesTotal turns holes into gaps sooner, keeping every byte accounted for", async () => {
+    const path = fixturePath(fixture("netem-reorder"));
+    const direction = async (args: string[]) => JSON.parse((await runCli(["connections", "-f", "json", ...args, path])).stdout).connections[0].serverToClient;
+    const unbounded = await direction([]);
+    expect(unbounded.outOfOrderSegments).toBeGreaterThan(0);
+    expect(unbounded.gaps).toBe(0);
+    const bounded = await direction(["--limit", "maxOutOfOrderBytesTotal=1000"]);
+    expect(bounded.gaps).toBeGreaterThan(0);
+    expect(bounded.deliveredBytes + bounded.gapBytes).toBe(unbounded.deliveredBytes);
+  });
+
+  it("--limit refuses unknown names and values below 1 (exit 2)", async () => {
+    const path = fixturePath(fixture("nghttp-get-us"));
+    for (const [value, message] of [["maxOpenConnection=5", /unknown limit maxOpenConnection; limits are .*maxOpenConnections/], ["maxOpenConnections=0", /1 or more/], ["maxOpenConnections", /expected name=value/]] as const) {
+      const result = await runCli(["connections", "--limit", value, path]);
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect(result.stdout).toBe("");
+    }
+  });
+
   it("reads standard input when given -", async () => {
     const bytes = new Uint8Array(readFileSync(fixturePath(fixture("nghttp-get-us"))));
     const chunks = [bytes.subarray(0, 1), bytes.subarray(1, 100), bytes.subarray(100)];

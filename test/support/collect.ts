@@ -4,6 +4,7 @@ import { CaptureAnalyzer, type AnalysisEvent } from "../../src/pipeline.js";
 import { capturedData, type CapturedPacket, type CaptureSink, type CaptureWarning, type DecryptionSecrets } from "../../src/capture/captured-packet.js";
 import type { TcpConnection } from "../../src/tcp/tcp-events.js";
 import { H2scopeError } from "../../src/errors.js";
+import type { Limits } from "../../src/limits.js";
 
 /** Splits `bytes` into chunks of `size` (1 = one byte at a time). */
 export function* chunksOf(bytes: Uint8Array, size: number): Iterable<Uint8Array> {
@@ -61,7 +62,7 @@ export interface AnalysisResult {
 }
 
 /** Runs the whole pipeline over `bytes` pushed in chunks of `chunkSize`. */
-export function analyzeBytes(bytes: Uint8Array, chunkSize = 1 << 20, options: { http2Ports?: number[]; keepDataPayloads?: boolean; tcpDataEvents?: boolean; dataWindowEvents?: boolean; keyLogText?: string } = {}): AnalysisResult {
+export function analyzeBytes(bytes: Uint8Array, chunkSize = 1 << 20, options: { http2Ports?: number[]; keepDataPayloads?: boolean; tcpDataEvents?: boolean; dataWindowEvents?: boolean; keyLogText?: string; limits?: Partial<Limits> } = {}): AnalysisResult {
   const events: AnalysisEvent[] = [];
   const connections: TcpConnection[] = [];
   const streams = new Map<number, [string[], string[]]>();
@@ -71,6 +72,7 @@ export function analyzeBytes(bytes: Uint8Array, chunkSize = 1 << 20, options: { 
     tcpDataEvents: options.tcpDataEvents,
     dataWindowEvents: options.dataWindowEvents,
     keyLogText: options.keyLogText,
+    limits: options.limits,
     onEvent(event) {
       if (event.kind === "tcp.data") {
         let pair = streams.get(event.connection.id);

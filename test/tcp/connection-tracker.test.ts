@@ -118,6 +118,34 @@ describe("ConnectionTracker", () => {
     expect(connections[0]!.directions[0].deliveredBytes).toBe(0);
   });
 
+  it("past the open-connection limit, evicts the least recently active, whose later packets start a new connection", () => {
+    const { connections, events, analyzer } = analyzeBytes(capture([
+      ...handshake(40010, 100, 900),
+      ...handshake(40011, 200, 800),
+      { sourcePort: 40010, destinationPort: 8443, sequence: 101, acknowledgment: 901, flags: "PA", payload: ascii("busy") },
+      // A third connection: 40011 (last active at packet 6) is evicted, 40010 stays.
+      ...handshake(40012, 300, 700),
+      { sourcePort: 40010, destinationPort: 8443, sequence: 105, acknowledgment: 901, flags: "PA", payload: ascii("!") },
+      { sourcePort: 40011, destinationPort: 8443, sequence: 201, acknowledgment: 801, flags: "PA", payload: ascii("again") },
+    ]), 1 << 20, { limits: { maxOpenConnections: 2 } });
+    const rows = connections.map((connection) => [connection.id, client(connection), connection.firstPacket, connection.lastPacket, connection.closeReason]);
+    expect(rows).toEqual([
+      [1, "10.0.0.1:40010", 1, 11, "end-of-capture"],
+      [2, "10.0.0.1:40011", 4, 6, "evicted"],
+      // Its packet 12 opened a fourth connection, which evicted the least recently active again.
+      [3, "10.0.0.1:40012", 8, 10, "evicted"],
+      [4, "10.0.0.1:40011", 12, 12, "end-of-capture"],
+    ]);
+    expect(connections[3]!.handshakeSeen).toBe(false);
+    expect(connections[0]!.directions[0].deliveredBytes).toBe(5);
+    expect(analyzer.summary.evictedConnections).toBe(2);
+    const warnings = events.filter((event) => event.kind === "capture.warning");
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ code: "connections-evicted", packetNumber: 8 });
+    expect(events.findIndex((event) => event.kind === "tcp.close" && event.connection.id === 2))
+      .toBeLessThan(events.findIndex((event) => event.kind === "tcp.open" && event.connection.id === 3));
+  });
+
   it("delivers data carried on a SYN (TCP Fast Open)", () => {
     const { streams } = analyzeBytes(capture([
       { sourcePort: 40004, destinationPort: 8443, sequence: 100, flags: "S", payload: ascii("early") },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { newDirectionStats } from "../../src/tcp/direction-stats.js";
-import { DirectionReassembler, type GapReason, type ReassemblyOutput } from "../../src/tcp/reassembler.js";
+import { DirectionReassembler, type GapReason, type ReassemblyLimits, type ReassemblyOutput } from "../../src/tcp/reassembler.js";
 
 type Recorded =
   | { kind: "data"; offset: number; text: string; packet: number }
@@ -8,7 +8,7 @@ type Recorded =
   | { kind: "retransmission"; offset: number; length: number; differ: boolean | undefined }
   | { kind: "stall"; durationUs: number; inFlight: number; resolved: boolean };
 
-function setup(limits: Partial<{ maxHeldBytes: number; maxHistoryBytes: number; ackStallUs: number }> = {}) {
+function setup(limits: Partial<ReassemblyLimits> = {}) {
   const events: Recorded[] = [];
   const output: ReassemblyOutput = {
     data: (offset, bytes, packet) => events.push({ kind: "data", offset, text: Buffer.from(bytes).toString("latin1"), packet }),
@@ -21,6 +21,7 @@ function setup(limits: Partial<{ maxHeldBytes: number; maxHistoryBytes: number; 
     maxHeldBytes: limits.maxHeldBytes ?? 1 << 20,
     maxHistoryBytes: limits.maxHistoryBytes ?? 1 << 20,
     ackStallUs: limits.ackStallUs ?? 1_000_000,
+    heldTotal: limits.heldTotal ?? { held: 0, max: 1 << 30 },
   });
   let packet = 0;
   const send = (sequence: number, text: string, options: { fin?: boolean; capturedLength?: number; timeUs?: number } = {}) => {
@@ -127,6 +128,30 @@ describe("DirectionReassembler", () => {
     send(9, "ddddd"); // held bytes now 9 > 8
     expect(events.filter((event) => event.kind === "gap")).toEqual([{ kind: "gap", offset: 2, length: 2, reason: "buffer-limit" }]);
     expect(delivered()).toBe("aaccccddddd");
+  });
+
+  it("gives up on its hole when all directions together hold more than their shared total", () => {
+    const heldTotal = { held: 0, max: 8 };
+    const first = setup({ heldTotal });
+    const second = setup({ heldTotal });
+    first.reassembler.synchronize(0);
+    second.reassembler.synchronize(0);
+    first.send(1, "aa");
+    first.send(5, "cccc"); // first holds 4
+    second.send(3, "xxx"); // second holds 3: 7 in all
+    expect(heldTotal.held).toBe(7);
+    expect(first.events.concat(second.events).filter((event) => event.kind === "gap")).toEqual([]);
+    second.send(7, "yy"); // 9 in all: the direction that buffers more gives up its own hole
+    expect(second.events.filter((event) => event.kind === "gap")).toEqual([{ kind: "gap", offset: 0, length: 2, reason: "buffer-limit" }]);
+    expect(first.events.filter((event) => event.kind === "gap")).toEqual([]);
+    expect(second.delivered()).toBe("xxx");
+    expect(heldTotal.held).toBe(6);
+    // Bytes leave the total as they are delivered, also when a hole fills.
+    first.send(3, "bb");
+    expect(first.delivered()).toBe("aabbcccc");
+    expect(heldTotal.held).toBe(2);
+    second.reassembler.finish(9, 9);
+    expect(heldTotal.held).toBe(0);
   });
 
   it("flushes held segments at the end with the holes as gaps", () => {

@@ -7,7 +7,7 @@ import { H2scopeError, type StopCode } from "../../errors.js";
 import {
   atLeast, formatAnalysisFollowEnd, formatFindingLine, formatAnalysisJson, formatAnalysisMarkdown, formatAnalysisSummaryLine, formatAnalysisTable, type AnalysisReport,
 } from "../../report/analysis-report.js";
-import { DEFAULT_MAX_REPORTED_CONNECTIONS } from "../../limits.js";
+import { DEFAULT_MAX_REPORTED_CONNECTIONS, type Limits } from "../../limits.js";
 import { ConnectionCollector } from "../../report/connection-collector.js";
 import type { Finding, Severity } from "../../rules/rule.js";
 import { resolveRuleSettings } from "../../rules/rule-config.js";
@@ -15,7 +15,7 @@ import { RuleEngine, type RuleSettings } from "../../rules/rule-engine.js";
 import { BUILTIN_RULES } from "../../rules/registry.js";
 import type { CliIo } from "../cli-io.js";
 import { exitCodeFor, EXIT_FINDINGS, EXIT_INTERNAL_ERROR, EXIT_OK, EXIT_USAGE } from "../exit-codes.js";
-import { collect, parseCount, parsePortList } from "../parse-options.js";
+import { collect, limitOption, parseCount, parsePortList } from "../parse-options.js";
 import { runAnalysis } from "../run-analysis.js";
 import { lazyModule } from "../../lazy-module.js";
 
@@ -33,6 +33,7 @@ export interface AnalyzeOptions {
   follow?: boolean;
   maxConnections: number;
   keylog?: string;
+  limit: Partial<Limits>;
 }
 
 export function analyzeCommand(io: CliIo, setExitCode: (code: number) => void): Command {
@@ -47,6 +48,7 @@ export function analyzeCommand(io: CliIo, setExitCode: (code: number) => void): 
     .option("--keylog <file>", "decrypt TLS with this NSS key log (SSLKEYLOGFILE); a pcapng's Decryption Secrets Blocks are used as well")
     .option("--follow", "print each finding the moment it is raised, then the summary at the end (for live input)")
     .option("--max-connections <n>", "list details of at most this many connections (those with findings always; the rest are counted)", parseCount, DEFAULT_MAX_REPORTED_CONNECTIONS)
+    .addOption(limitOption())
     .addHelpText("after", "\nExit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 usage error;\n3 unreadable input; 4 damaged capture (results cover what was read); 70 internal error.")
     .action(async (captures: string[], options: AnalyzeOptions) => {
       setExitCode(await runAnalyze(captures, options, io));
@@ -224,7 +226,7 @@ async function analyzeCapture(capture: string, label: string | undefined, settin
   const collector = new ConnectionCollector(options.maxConnections);
   const withFindings = new Set<number>();
   let frames = 0;
-  const run = await runAnalysis(capture, io, { http2Ports: ports, keyLogFile: options.keylog }, (event) => {
+  const run = await runAnalysis(capture, io, { http2Ports: ports, keyLogFile: options.keylog, limits: options.limit }, (event) => {
     if (startTime === undefined && "timeUs" in event) startTime = event.timeUs / 1e6;
     engine.event(event);
     if (event.kind === "h2.frame") frames++;

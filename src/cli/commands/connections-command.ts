@@ -2,12 +2,12 @@
 
 import { Command, Option } from "commander";
 import type { ConnectionView } from "../../report/connection-view.js";
-import { DEFAULT_MAX_REPORTED_CONNECTIONS } from "../../limits.js";
+import { DEFAULT_MAX_REPORTED_CONNECTIONS, type Limits } from "../../limits.js";
 import { ConnectionCollector } from "../../report/connection-collector.js";
 import { formatConnectionsJson, formatConnectionsTable } from "../../report/connections-report.js";
 import type { CliIo } from "../cli-io.js";
 import { exitCodeFor, EXIT_OK, EXIT_USAGE } from "../exit-codes.js";
-import { collect, parseCount, parsePortList } from "../parse-options.js";
+import { collect, limitOption, parseCount, parsePortList } from "../parse-options.js";
 import { runAnalysis } from "../run-analysis.js";
 
 type ConnectionsFormat = "table" | "json" | "ndjson";
@@ -24,19 +24,29 @@ export function connectionsCommand(io: CliIo, setExitCode: (code: number) => voi
     .option("--h2-port <ports>", "decode TCP connections on these ports as cleartext HTTP/2 even without a preface (comma-separated or repeated)", collect, [])
     .option("--keylog <file>", "decrypt TLS with this NSS key log (SSLKEYLOGFILE); a pcapng's Decryption Secrets Blocks are used as well")
     .option("--max-connections <n>", "list at most this many connections (the rest are counted)", parseCount, DEFAULT_MAX_REPORTED_CONNECTIONS)
-    .action(async (capture: string, options: { format: ConnectionsFormat; h2Port: string[]; maxConnections: number; keylog?: string }) => {
-      setExitCode(await runConnections(capture, options.format, options.h2Port, options.maxConnections, options.keylog, io));
+    .addOption(limitOption())
+    .action(async (capture: string, options: ConnectionsOptions) => {
+      setExitCode(await runConnections(capture, options, io));
     });
 }
 
-async function runConnections(capture: string, format: ConnectionsFormat, portWords: string[], maxConnections: number, keyLogFile: string | undefined, io: CliIo): Promise<number> {
-  const http2Ports = parsePortList(portWords);
+interface ConnectionsOptions {
+  format: ConnectionsFormat;
+  h2Port: string[];
+  maxConnections: number;
+  keylog?: string;
+  limit: Partial<Limits>;
+}
+
+async function runConnections(capture: string, options: ConnectionsOptions, io: CliIo): Promise<number> {
+  const format = options.format;
+  const http2Ports = parsePortList(options.h2Port);
   if (typeof http2Ports === "string") {
     io.stderr(`h2scope: error: ${http2Ports}\n`);
     return EXIT_USAGE;
   }
-  const collector = new ConnectionCollector(maxConnections);
-  const run = await runAnalysis(capture, io, { http2Ports, keyLogFile }, (event) => {
+  const collector = new ConnectionCollector(options.maxConnections);
+  const run = await runAnalysis(capture, io, { http2Ports, keyLogFile: options.keylog, limits: options.limit }, (event) => {
     if (event.kind === "h2.connection") collector.http2(event.connection);
     if (event.kind !== "tcp.close") return;
     const view = collector.close(event.connection);

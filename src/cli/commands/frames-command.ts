@@ -7,7 +7,8 @@ import { formatAnomalyText, formatFrameText, formatSettingsAppliedText } from ".
 import { toAnomalyRecord, toFrameRecord, toSettingsAppliedRecord } from "../../report/frame-view.js";
 import type { CliIo } from "../cli-io.js";
 import { exitCodeFor, EXIT_OK, EXIT_USAGE } from "../exit-codes.js";
-import { collect, parsePortList } from "../parse-options.js";
+import { collect, limitOption, parsePortList } from "../parse-options.js";
+import type { Limits } from "../../limits.js";
 import { runAnalysis } from "../run-analysis.js";
 
 interface FramesOptions {
@@ -17,6 +18,7 @@ interface FramesOptions {
   stream?: string;
   type?: string[];
   h2Port?: string[];
+  limit: Partial<Limits>;
 }
 
 export function framesCommand(io: CliIo, setExitCode: (code: number) => void): Command {
@@ -29,6 +31,7 @@ export function framesCommand(io: CliIo, setExitCode: (code: number) => void): C
     .option("--type <types>", "only these frame types, comma-separated or repeated, e.g. HEADERS,RST_STREAM", collect, [])
     .option("--h2-port <ports>", "decode TCP connections on these ports as cleartext HTTP/2 even without a preface (comma-separated or repeated)", collect, [])
     .option("--keylog <file>", "decrypt TLS with this NSS key log (SSLKEYLOGFILE); a pcapng's Decryption Secrets Blocks are used as well")
+    .addOption(limitOption())
     .action(async (capture: string, options: FramesOptions) => {
       setExitCode(await runFrames(capture, options, io));
     });
@@ -58,7 +61,7 @@ async function runFrames(capture: string, options: FramesOptions, io: CliIo): Pr
   let startTime: number | undefined;
   // Window shifts caused by settings come just before the settings-acked event that explains them.
   let shifts: Array<Extract<Http2Event, { kind: "h2.window" }>> = [];
-  const run = await runAnalysis(capture, io, { http2Ports: ports, keyLogFile: options.keylog }, (event) => {
+  const run = await runAnalysis(capture, io, { http2Ports: ports, keyLogFile: options.keylog, limits: options.limit }, (event) => {
     if (event.kind === "h2.window") {
       if (event.cause === "settings") shifts.push(event);
       return;

@@ -12,6 +12,7 @@
 
 import { errorCodeName, FLAG_END_HEADERS, frameTypeName, SETTINGS_MAX_HEADER_LIST_SIZE, settingName } from "../../http2/frame/frame-types.js";
 import type { Peer } from "../../http2/connection/stream-state.js";
+import { stillOpenAtClose, type CloseReason } from "../../tcp/tcp-events.js";
 import { defineRule, type EvidenceItem, type RuleContext, type RuleEvent } from "../rule.js";
 import { formatMs, formatNumber, formatSeconds, otherPeer } from "../support/describe.js";
 
@@ -50,7 +51,7 @@ interface State {
   reported: Record<Peer, boolean>;
   /** SETTINGS_MAX_HEADER_LIST_SIZE each side declared (binding what the other side sends), once acknowledged. */
   maxHeaderListSize: Record<Peer, number | undefined>;
-  closeReason: string | undefined;
+  closeReason: CloseReason | undefined;
 }
 
 /** nghttp2 ≥ 1.61 (NGHTTP2_DEFAULT_MAX_CONTINUATIONS) drops the connection past this many. */
@@ -134,12 +135,12 @@ export const continuationFlood = defineRule<State>({
       const block = state.open[sender];
       if (block === undefined || state.reported[sender]) continue;
       // A capture that simply stops mid-block proves nothing; a connection that closed with it open does.
-      const closed = state.closeReason !== undefined && state.closeReason !== "end-of-capture";
+      const closed = state.closeReason !== undefined && !stillOpenAtClose(state.closeReason);
       if (block.crossed === undefined && !closed) continue;
       block.crossed ??= "it never ended";
       block.ending = closed
         ? { how: `never ended: the connection closed (${state.closeReason}) ${formatSeconds(endUs - block.startUs)} after it began`, packet: block.lastPacket, timeUs: endUs }
-        : { how: "was still open when the capture ended", packet: block.lastPacket, timeUs: endUs };
+        : { how: `was still open when ${state.closeReason === "evicted" ? "the connection was evicted (too many open at once)" : "the capture ended"}`, packet: block.lastPacket, timeUs: endUs };
       reportBlock(block, undefined, state, context, true);
     }
   },
@@ -247,7 +248,7 @@ function reportBlock(block: Block, reaction: Reaction | undefined, state: State,
   const reactionText = reaction !== undefined
     ? `The ${receiver} reacted with ${reaction.what} ${formatMs(Math.max(0, reaction.timeUs - block.startUs))} after the block began.`
     : endedEarly
-      ? `The ${receiver} showed no reaction (no GOAWAY, RST_STREAM, response or close) before the ${state.closeReason === undefined || state.closeReason === "end-of-capture" ? "capture" : "connection"} ended.`
+      ? `The ${receiver} showed no reaction (no GOAWAY, RST_STREAM, response or close) before ${state.closeReason === "evicted" ? "h2scope evicted the connection (too many open at once)" : state.closeReason === undefined || state.closeReason === "end-of-capture" ? "the capture ended" : "the connection ended"}.`
       : `The ${receiver} showed no reaction (no GOAWAY, RST_STREAM, response or close) within ${formatSeconds(context.params.reactionWaitSeconds! * 1e6)}.`;
   const reasons: string[] = [];
   if (block.continuations > context.params.maxContinuations!) reasons.push(`it used more than ${context.params.maxContinuations} CONTINUATION frames`);
