@@ -86,6 +86,15 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
 export const DEFAULT_MAX_REPORTED_CONNECTIONS = 10_000;
 
 /**
+ * Findings of one rule that a final report (`analyze` table, markdown, JSON) keeps by default;
+ * the rest are counted by rule (and by severity, for the summary and the exit code). A finding
+ * with its evidence is 1-3 KB and keeps its connection's view, so a rule firing on every one of
+ * a million connections would otherwise hold gigabytes; 1,000 of one kind are more than anyone
+ * reads. NDJSON and --follow print every finding as it is raised. `--max-findings-per-rule`.
+ */
+export const DEFAULT_MAX_REPORTED_FINDINGS_PER_RULE = 1_000;
+
+/**
  * Closed HTTP/2 streams the rules keep per connection, to tie a late frame to the request it
  * answers and to time cancelled requests (a client's 4 s deadline against a 10 s response, with
  * many requests in between under load). The oldest are forgotten first.

@@ -19,7 +19,12 @@ export interface AnalysisReport {
   connectionsOmitted: number;
   /** All connections, listed or not. */
   connectionCounts: ConnectionCounts;
+  /** The findings kept (at most --max-findings-per-rule of each rule). */
   findings: Finding[];
+  /** Every finding by severity, kept or not. */
+  findingCounts: Record<Severity, number>;
+  /** Findings counted but not kept, by rule. */
+  findingsOmitted: Record<string, number>;
   /** HTTP/2 frames decoded, both directions, all connections. */
   frames: number;
 }
@@ -40,13 +45,16 @@ function formatSummaryLines(report: AnalysisReport): string[] {
   const summary = report.summary;
   const { tcp, http2, tls } = report.connectionCounts;
   const span = summary.firstTimeUs === undefined || summary.lastTimeUs === undefined ? 0 : (summary.lastTimeUs - summary.firstTimeUs) / 1e6;
-  const counts = countBySeverity(report.findings);
+  const counts = report.findingCounts;
+  const omitted = Object.entries(report.findingsOmitted);
+  const omittedText = omitted.length === 0 ? ""
+    : ` (${omitted.reduce((sum, [, count]) => sum + count, 0)} not listed: ${omitted.map(([rule, count]) => `${rule} ${count}`).join(", ")}; --max-findings-per-rule)`;
   return [
     `Capture: ${summary.format}, ${summary.packets} packets over ${formatSeconds(span)}`,
     `Connections: ${tcp} TCP, ${http2} HTTP/2${tls > 0 ? `, ${tls} TLS not read as HTTP/2` : ""}; ${report.frames} HTTP/2 frames` +
       (report.connectionsOmitted > 0 ? ` (${report.connectionsOmitted} without findings not listed: --max-connections)` : "") +
       (summary.evictedConnections > 0 ? ` (${summary.evictedConnections} evicted, too many open at once: --limit maxOpenConnections)` : ""),
-    `Findings: ${counts.error} error, ${counts.warning} warning, ${counts.info} info`,
+    `Findings: ${counts.error} error, ${counts.warning} warning, ${counts.info} info${omittedText}`,
   ];
 }
 
@@ -56,10 +64,10 @@ export function countBySeverity(findings: Finding[]): Record<Severity, number> {
   return counts;
 }
 
-/** One line per HTTP/2 (or TLS) connection: what it is and how it fared. */
-function formatHealthLine(view: ConnectionView, findings: Finding[]): string {
-  const own = findings.filter((finding) => finding.connection === view.id);
-  const counts = countBySeverity(own);
+/** One line per HTTP/2 (or TLS) connection: what it is and how it fared (`listed`: its findings in the report). */
+function formatHealthLine(view: ConnectionView, listed: Finding[]): string {
+  // The view's counts include findings past --max-findings-per-rule.
+  const counts = view.findingCounts ?? countBySeverity(listed);
   const verdict = counts.error > 0 ? `${counts.error} error${counts.error > 1 ? "s" : ""}` : counts.warning > 0 ? `${counts.warning} warning${counts.warning > 1 ? "s" : ""}` : "healthy";
   const http2 = view.http2!;
   const what = isEncrypted(http2)
@@ -72,8 +80,9 @@ export function formatAnalysisTable(report: AnalysisReport, colour: boolean): st
   let text = `${formatSummaryLines(report).join("\n")}\n`;
   const paint = (severity: Severity) => (colour ? `${SEVERITY_COLOURS[severity]}${severity}${RESET}` : severity);
   const byConnection = groupByConnection(orderFindings(report.findings));
+  const views = viewsById(report);
   for (const [connectionId, findings] of byConnection) {
-    const view = report.connections.find((candidate) => candidate.id === connectionId);
+    const view = views.get(connectionId);
     text += `\nConnection ${connectionId}${view ? ` (${view.client} → ${view.server})` : ""}\n`;
     // 80 columns: 30 + 13 + 33 plus four borders; the longest rule id (28) fits whole.
     const table = new (cliTable())({
@@ -88,10 +97,8 @@ export function formatAnalysisTable(report: AnalysisReport, colour: boolean): st
     }
     text += `${table.toString()}\n`;
   }
-  const health = report.connections.filter((view) => view.http2 !== undefined);
-  if (health.length > 0) {
-    text += `\nHealth\n${health.map((view) => `  ${formatHealthLine(view, report.findings)}`).join("\n")}\n`;
-  }
+  const health = formatHealthLines(report, byConnection);
+  if (health.length > 0) text += `\nHealth\n${health.map((line) => `  ${line}`).join("\n")}\n`;
   if (report.findings.length === 0) text += "\nNo findings.\n";
   return text;
 }
@@ -106,15 +113,17 @@ export function formatFindingLine(finding: Finding, startTime: number, colour: b
 /** What --follow prints at the end: the findings were already printed as they came. */
 export function formatAnalysisFollowEnd(report: AnalysisReport): string {
   let text = `\n${formatSummaryLines(report).join("\n")}\n`;
-  const health = report.connections.filter((view) => view.http2 !== undefined);
-  if (health.length > 0) text += `\nHealth\n${health.map((view) => `  ${formatHealthLine(view, report.findings)}`).join("\n")}\n`;
+  const health = formatHealthLines(report, groupByConnection(report.findings));
+  if (health.length > 0) text += `\nHealth\n${health.map((line) => `  ${line}`).join("\n")}\n`;
   return text;
 }
 
 export function formatAnalysisMarkdown(report: AnalysisReport): string {
   let text = `# h2scope analysis\n\n${formatSummaryLines(report).map((line) => `- ${line}`).join("\n")}\n`;
-  for (const [connectionId, findings] of groupByConnection(orderFindings(report.findings))) {
-    const view = report.connections.find((candidate) => candidate.id === connectionId);
+  const byConnection = groupByConnection(orderFindings(report.findings));
+  const views = viewsById(report);
+  for (const [connectionId, findings] of byConnection) {
+    const view = views.get(connectionId);
     text += `\n## Connection ${connectionId}${view ? `: ${view.client} → ${view.server}` : ""}\n\n`;
     text += "| Severity | Rule | Packet | Stream | Finding |\n|---|---|---|---|---|\n";
     for (const finding of findings) {
@@ -129,8 +138,8 @@ export function formatAnalysisMarkdown(report: AnalysisReport): string {
       }
     }
   }
-  const health = report.connections.filter((view) => view.http2 !== undefined);
-  if (health.length > 0) text += `\n## Connections\n\n${health.map((view) => `- ${formatHealthLine(view, report.findings)}`).join("\n")}\n`;
+  const health = formatHealthLines(report, byConnection);
+  if (health.length > 0) text += `\n## Connections\n\n${health.map((line) => `- ${line}`).join("\n")}\n`;
   if (report.findings.length === 0) text += "\nNo findings.\n";
   return text;
 }
@@ -145,6 +154,7 @@ export function formatAnalysisJson(report: AnalysisReport): string {
       decryptionSecretsBlocks: decryptionSecrets.length,
       http2Frames: report.frames,
       connectionsOmitted: report.connectionsOmitted,
+      findingsOmitted: report.findingsOmitted,
     },
     connections: report.connections,
     findings: orderFindings(report.findings),
@@ -153,17 +163,31 @@ export function formatAnalysisJson(report: AnalysisReport): string {
 
 /** The last NDJSON line. */
 export function formatAnalysisSummaryLine(report: AnalysisReport): string {
-  return `${JSON.stringify({ kind: "summary", packets: report.summary.packets, connections: report.connectionCounts.tcp, frames: report.frames, findings: countBySeverity(report.findings) })}\n`;
+  return `${JSON.stringify({ kind: "summary", packets: report.summary.packets, connections: report.connectionCounts.tcp, frames: report.frames, findings: report.findingCounts })}\n`;
 }
 
 export function atLeast(severity: Severity, threshold: Severity): boolean {
   return SEVERITY_RANK[severity] >= SEVERITY_RANK[threshold];
 }
 
+/** Findings by connection, in the order given (one pass: reports may hold thousands). */
 function groupByConnection(findings: Finding[]): Map<number, Finding[]> {
   const groups = new Map<number, Finding[]>();
-  for (const finding of findings) groups.set(finding.connection, [...(groups.get(finding.connection) ?? []), finding]);
+  for (const finding of findings) {
+    const group = groups.get(finding.connection);
+    if (group === undefined) groups.set(finding.connection, [finding]);
+    else group.push(finding);
+  }
   return groups;
+}
+
+function viewsById(report: AnalysisReport): Map<number, ConnectionView> {
+  return new Map(report.connections.map((view) => [view.id, view]));
+}
+
+/** The health line of each HTTP/2 (or TLS) connection listed. */
+function formatHealthLines(report: AnalysisReport, byConnection: Map<number, Finding[]>): string[] {
+  return report.connections.filter((view) => view.http2 !== undefined).map((view) => formatHealthLine(view, byConnection.get(view.id) ?? []));
 }
 
 function escapeCell(text: string): string {

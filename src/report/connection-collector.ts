@@ -2,6 +2,7 @@
 // of a million short connections must not keep a million records until the end.
 
 import type { Http2ConnectionInfo } from "../http2/http2-events.js";
+import type { Severity } from "../rules/rule.js";
 import type { TcpConnection } from "../tcp/tcp-events.js";
 import { isEncrypted, toConnectionView, type ConnectionView } from "./connection-view.js";
 
@@ -31,10 +32,11 @@ export class ConnectionCollector {
   /**
    * A connection ended: its view is built now and everything else about it released. Details
    * are kept for the first `max` connections of the capture, and always when `mustKeep` (it
-   * has findings).
+   * has findings in the report). `findingCounts` (analyze) goes into the view.
    */
-  close(connection: TcpConnection, mustKeep = false): ConnectionView {
+  close(connection: TcpConnection, mustKeep = false, findingCounts?: Record<Severity, number>): ConnectionView {
     const view = toConnectionView(connection, this.#http2.get(connection.id));
+    if (findingCounts !== undefined) view.findingCounts = findingCounts;
     this.#http2.delete(connection.id);
     this.#counts.tcp++;
     if (view.http2 !== undefined && isEncrypted(view.http2)) this.#counts.tls++;

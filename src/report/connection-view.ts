@@ -3,6 +3,7 @@
 import type { Http2ConnectionInfo } from "../http2/http2-events.js";
 import type { DirectionStats } from "../tcp/direction-stats.js";
 import type { TcpConnection } from "../tcp/tcp-events.js";
+import type { Severity } from "../rules/rule.js";
 
 export interface DirectionView {
   packets: number;
@@ -48,6 +49,8 @@ export interface ConnectionView {
   serverToClient: DirectionView;
   /** Present when the connection carries HTTP/2 (or is TLS, listed with its ALPN). */
   http2?: Http2View;
+  /** `analyze` only: the connection's findings by severity, listed in the report or not. */
+  findingCounts?: Record<Severity, number>;
 }
 
 /** The HTTP/2 side of a connection (README: connections JSON). */

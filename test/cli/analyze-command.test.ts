@@ -70,6 +70,46 @@ describe("h2scope analyze", () => {
     expect(table.stdout).toContain(`(${allIds.length - expectedIds.length} without findings not listed: --max-connections)`);
   });
 
+  it("--max-findings-per-rule keeps the first findings of each rule and counts the rest everywhere it counts", async () => {
+    const violations = capture("rules-protocol-violations");
+    const full = JSON.parse((await runCli(["analyze", "-f", "json", violations])).stdout);
+    const perRule = new Map<string, number>();
+    for (const finding of full.findings as Array<{ rule: string }>) perRule.set(finding.rule, (perRule.get(finding.rule) ?? 0) + 1);
+    // The case the limit is for: some rules fire more often than it, some not.
+    expect([...perRule.values()].some((count) => count > 2)).toBe(true);
+    expect(full.capture.findingsOmitted).toEqual({});
+
+    const result = await runCli(["analyze", "-f", "json", "--max-findings-per-rule", "2", "--max-connections", "1", violations]);
+    expect(result.exitCode).toBe(1);
+    const limited = JSON.parse(result.stdout);
+    const firstOfEach = (full.findings as Array<{ rule: string }>).filter((finding, index, all) => all.slice(0, index).filter((other) => other.rule === finding.rule).length < 2);
+    expect(limited.findings).toEqual(firstOfEach);
+    expect(limited.capture.findingsOmitted).toEqual(Object.fromEntries([...perRule].filter(([, count]) => count > 2).map(([rule, count]) => [rule, count - 2])));
+    // Listed: the first connection and those with listed findings; each view counts all its findings.
+    const listedIds = new Set<number>([1, ...limited.findings.map((finding: { connection: number }) => finding.connection)]);
+    expect(limited.connections.map((view: { id: number }) => view.id)).toEqual([...listedIds].sort((x, y) => x - y));
+    for (const view of [...full.connections, ...limited.connections] as Array<{ id: number; findingCounts: Record<string, number> }>) {
+      const own = (full.findings as Array<{ connection: number; severity: string }>).filter((finding) => finding.connection === view.id);
+      expect(view.findingCounts).toEqual({ error: 0, warning: 0, info: 0, ...Object.fromEntries(["error", "warning", "info"].map((severity) => [severity, own.filter((finding) => finding.severity === severity).length])) });
+    }
+
+    const table = await runCli(["analyze", "--max-findings-per-rule", "2", violations]);
+    const counts = { error: 0, warning: 0, info: 0 } as Record<string, number>;
+    for (const finding of full.findings as Array<{ severity: string }>) counts[finding.severity]!++;
+    const omitted = full.findings.length - limited.findings.length;
+    expect(table.stdout).toContain(`Findings: ${counts.error} error, ${counts.warning} warning, ${counts.info} info (${omitted} not listed: `);
+    const ndjson = (await runCli(["analyze", "-f", "ndjson", "--max-findings-per-rule", "2", violations])).stdout.trim().split("\n").map((line) => JSON.parse(line));
+    expect(ndjson.filter((line) => line.kind === "finding")).toHaveLength(full.findings.length);
+    expect(ndjson.at(-1).findings).toEqual(counts);
+    // --fail-on counts findings past the limit too: here the one graceful-shutdown warning comes
+    // after its info findings, so with one listed per rule it is not listed.
+    const shutdowns = ["--set", "protocol-violation.enabled=false", "--set", "goaway-protocol-error.enabled=false"];
+    const shutdownFindings = JSON.parse((await runCli(["analyze", "-f", "json", ...shutdowns, "--max-findings-per-rule", "1", violations])).stdout).findings;
+    expect(shutdownFindings.map((finding: { severity: string }) => finding.severity)).toEqual(["info"]);
+    expect((await runCli(["analyze", ...shutdowns, "--max-findings-per-rule", "1", "--fail-on", "warning", violations])).exitCode).toBe(1);
+    expect((await runCli(["analyze", ...shutdowns, "--max-findings-per-rule", "1", "--fail-on", "error", violations])).exitCode).toBe(0);
+  });
+
   it("rejects a --max-connections that is not a whole number of 1 or more (exit 2)", async () => {
     for (const bad of ["0", "-3", "1.5", "many"]) {
       const result = await runCli(["analyze", "--max-connections", bad, capture("nghttp-get-us")]);

@@ -7,9 +7,10 @@ import { H2scopeError, type StopCode } from "../../errors.js";
 import {
   atLeast, formatAnalysisFollowEnd, formatFindingLine, formatAnalysisJson, formatAnalysisMarkdown, formatAnalysisSummaryLine, formatAnalysisTable, type AnalysisReport,
 } from "../../report/analysis-report.js";
-import { DEFAULT_MAX_REPORTED_CONNECTIONS, type Limits } from "../../limits.js";
+import { DEFAULT_MAX_REPORTED_CONNECTIONS, DEFAULT_MAX_REPORTED_FINDINGS_PER_RULE, type Limits } from "../../limits.js";
+import { FindingCollector } from "../../report/finding-collector.js";
 import { ConnectionCollector } from "../../report/connection-collector.js";
-import type { Finding, Severity } from "../../rules/rule.js";
+import type { Severity } from "../../rules/rule.js";
 import { resolveRuleSettings } from "../../rules/rule-config.js";
 import { RuleEngine, type RuleSettings } from "../../rules/rule-engine.js";
 import { BUILTIN_RULES } from "../../rules/registry.js";
@@ -32,6 +33,7 @@ export interface AnalyzeOptions {
   h2Port: string[];
   follow?: boolean;
   maxConnections: number;
+  maxFindingsPerRule: number;
   keylog?: string;
   limit: Partial<Limits>;
 }
@@ -48,6 +50,7 @@ export function analyzeCommand(io: CliIo, setExitCode: (code: number) => void): 
     .option("--keylog <file>", "decrypt TLS with this NSS key log (SSLKEYLOGFILE); a pcapng's Decryption Secrets Blocks are used as well")
     .option("--follow", "print each finding the moment it is raised, then the summary at the end (for live input)")
     .option("--max-connections <n>", "list details of at most this many connections (those with findings always; the rest are counted)", parseCount, DEFAULT_MAX_REPORTED_CONNECTIONS)
+    .option("--max-findings-per-rule <n>", "keep at most this many findings of each rule in the report (the rest are counted; NDJSON and --follow print all)", parseCount, DEFAULT_MAX_REPORTED_FINDINGS_PER_RULE)
     .addOption(limitOption())
     .addHelpText("after", "\nExit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 usage error;\n3 unreadable input; 4 damaged capture (results cover what was read); 70 internal error.")
     .action(async (captures: string[], options: AnalyzeOptions) => {
@@ -200,7 +203,8 @@ interface CaptureOutcome {
 }
 
 function exitCodeOf(outcome: CaptureOutcome, options: AnalyzeOptions): number {
-  const failing = options.failOn !== "none" && (outcome.report?.findings ?? []).some((finding) => atLeast(finding.severity, options.failOn as Severity));
+  const counts = outcome.report?.findingCounts;
+  const failing = options.failOn !== "none" && counts !== undefined && (Object.keys(counts) as Severity[]).some((severity) => counts[severity] > 0 && atLeast(severity, options.failOn as Severity));
   if (failing) return EXIT_FINDINGS;
   return outcome.stoppedBy !== undefined ? exitCodeFor(outcome.stoppedBy.code) : EXIT_OK;
 }
@@ -208,7 +212,7 @@ function exitCodeOf(outcome: CaptureOutcome, options: AnalyzeOptions): number {
 /** Analyses one capture and prints its report (JSON of several captures is printed by the caller). */
 async function analyzeCapture(capture: string, label: string | undefined, settings: Map<string, RuleSettings>, ports: number[],
   options: AnalyzeOptions, io: CliIo): Promise<CaptureOutcome> {
-  const findings: Finding[] = [];
+  const findings = new FindingCollector(options.maxFindingsPerRule);
   const ndjson = options.format === "ndjson";
   const followTable = options.follow === true && options.format === "table";
   const labelled = <T extends object>(record: T) => (label === undefined ? record : { capture: label, ...record });
@@ -218,13 +222,17 @@ async function analyzeCapture(capture: string, label: string | undefined, settin
   let startTime: number | undefined;
   const engine = new RuleEngine(BUILTIN_RULES, settings, (finding) => {
     const stamped = label === undefined ? finding : { ...finding, capture: label };
-    findings.push(stamped);
-    withFindings.add(finding.connection);
+    let own = findingsByConnection.get(finding.connection);
+    if (own === undefined) findingsByConnection.set(finding.connection, (own = { listed: false, counts: { error: 0, warning: 0, info: 0 } }));
+    own.counts[finding.severity]++;
+    if (findings.add(stamped)) own.listed = true;
     if (ndjson) io.stdout(`${JSON.stringify(labelled({ kind: "finding", ...finding }))}\n`);
     else if (followTable) io.stdout(formatFindingLine(finding, startTime ?? finding.time, io.colour ?? false));
   });
   const collector = new ConnectionCollector(options.maxConnections);
-  const withFindings = new Set<number>();
+  // Open connections' findings: whether the report lists any (then it lists the connection too),
+  // and how many by severity (its health line). Dropped when the connection closes.
+  const findingsByConnection = new Map<number, { listed: boolean; counts: Record<Severity, number> }>();
   let frames = 0;
   const run = await runAnalysis(capture, io, { http2Ports: ports, keyLogFile: options.keylog, limits: options.limit }, (event) => {
     if (startTime === undefined && "timeUs" in event) startTime = event.timeUs / 1e6;
@@ -232,7 +240,9 @@ async function analyzeCapture(capture: string, label: string | undefined, settin
     if (event.kind === "h2.frame") frames++;
     else if (event.kind === "h2.connection") collector.http2(event.connection);
     else if (event.kind === "tcp.close") {
-      const view = collector.close(event.connection, withFindings.has(event.connection.id));
+      const own = findingsByConnection.get(event.connection.id);
+      findingsByConnection.delete(event.connection.id);
+      const view = collector.close(event.connection, own?.listed ?? false, own?.counts ?? { error: 0, warning: 0, info: 0 });
       if (ndjson) io.stdout(`${JSON.stringify(labelled({ kind: "connection", ...view }))}\n`);
     }
   });
@@ -242,7 +252,9 @@ async function analyzeCapture(capture: string, label: string | undefined, settin
     connections: collector.views(),
     connectionsOmitted: collector.omitted,
     connectionCounts: collector.counts,
-    findings,
+    findings: findings.findings,
+    findingCounts: findings.counts,
+    findingsOmitted: findings.omittedByRule,
     frames,
   };
   switch (options.format) {
