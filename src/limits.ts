@@ -43,7 +43,7 @@ export interface Limits {
    * KB with it (TCP, HTTP/2 and rule state), so a SYN flood or a capture of a busy load balancer
    * could otherwise grow without bound. Past it the least recently active eighth are evicted:
    * reported closed ("evicted"), their later packets taken as new connections joined mid-way.
-   * 50,000 covers a busy server's open connections and stays within a few hundred MB.
+   * 50,000 covers a busy server's open connections: 150-750 MB of state at most.
    */
   maxOpenConnections: number;
   /**

@@ -89,7 +89,6 @@ export class ConnectionTracker {
   #endedHead = 0;
   #endedCount = 0;
   #activeCount = 0;
-  #evictedCount = 0;
   #nextId = 1;
   #nextSweepUs = -1;
   #lastPacket = 0;
@@ -115,11 +114,6 @@ export class ConnectionTracker {
   /** Connections currently tracked (an ended one is dropped at once; its tuple alone is remembered). */
   get activeCount(): number {
     return this.#activeCount;
-  }
-
-  /** Connections evicted so far because more than Limits.maxOpenConnections were open. */
-  get evictedCount(): number {
-    return this.#evictedCount;
   }
 
   /** One TCP segment carried by `ip`, seen in packet `packetNumber` at `timeUs`. */
@@ -425,14 +419,14 @@ export class ConnectionTracker {
    * likeliest to be dead already (a SYN flood's half-open connections, peers that vanished).
    */
   #evict(packetNumber: number, timeUs: number): void {
-    const byActivity = this.#byId().sort((x, y) => x.connection.lastTimeUs - y.connection.lastTimeUs);
+    const byActivity = [...this.#connections.values()].flat()
+      .sort((x, y) => x.connection.lastTimeUs - y.connection.lastTimeUs || x.connection.id - y.connection.id);
     const count = Math.min(byActivity.length, Math.max(1, Math.floor(this.#limits.maxOpenConnections / 8)));
     for (let i = 0; i < count; i++) {
       const state = byActivity[i]!;
       this.#close(state, "evicted", packetNumber, timeUs);
       this.#forget(state);
     }
-    this.#evictedCount += count;
   }
 
   /** Every tracked connection in the order they were opened (buckets do not keep it). */
