@@ -21,8 +21,13 @@ export interface AnalysisRun {
  * Reads `path` to the end (or to the point where it cannot go on), sending events to `onEvent`
  * as they happen and warnings to stderr at once, so live input shows problems live.
  */
-export async function runAnalysis(path: string, io: CliIo, options: { http2Ports?: number[]; keyLogFile?: string; limits?: Partial<Limits> }, onEvent: (event: AnalysisEvent) => void): Promise<AnalysisRun> {
+/**
+ * `options.label` names the capture in every message when a run reads several (their messages
+ * are printed together).
+ */
+export async function runAnalysis(path: string, io: CliIo, options: { http2Ports?: number[]; keyLogFile?: string; limits?: Partial<Limits>; label?: string }, onEvent: (event: AnalysisEvent) => void): Promise<AnalysisRun> {
   const warnings: string[] = [];
+  const about = options.label === undefined ? "" : `${options.label}: `;
   const keyLog = options.keyLogFile === undefined ? undefined : openKeyLog(options.keyLogFile);
   const analyzer = new CaptureAnalyzer({
     http2Ports: options.http2Ports,
@@ -38,7 +43,7 @@ export async function runAnalysis(path: string, io: CliIo, options: { http2Ports
     onEvent(event) {
       if (event.kind === "capture.warning") {
         warnings.push(event.message);
-        if (warnings.length <= MAX_PRINTED_WARNINGS) io.stderr(`h2scope: warning: ${event.message}\n`);
+        if (warnings.length <= MAX_PRINTED_WARNINGS) io.stderr(`h2scope: warning: ${about}${event.message}\n`);
         return;
       }
       onEvent(event);
@@ -46,7 +51,7 @@ export async function runAnalysis(path: string, io: CliIo, options: { http2Ports
   });
   if (analyzer.keyLog.badLines.length > 0) {
     const lines = analyzer.keyLog.badLines;
-    io.stderr(`h2scope: warning: key log ${options.keyLogFile}: ${lines.length} line${lines.length === 1 ? "" : "s"} not understood (first: line ${lines[0]}); expected LABEL <64 hex client random> <hex secret>\n`);
+    io.stderr(`h2scope: warning: ${about}key log ${options.keyLogFile}: ${lines.length} line${lines.length === 1 ? "" : "s"} not understood (first: line ${lines[0]}); expected LABEL <64 hex client random> <hex secret>\n`);
   }
   const input = await openCaptureInput(path, io.stdin);
   let stoppedBy: H2scopeError | undefined;
@@ -59,7 +64,7 @@ export async function runAnalysis(path: string, io: CliIo, options: { http2Ports
     }
     if (showProgress) io.progress!(input.bytesRead(), input.totalBytes!, true);
     if (io.stop?.aborted) {
-      io.stderr("h2scope: interrupted: reporting what was read so far\n");
+      io.stderr(`h2scope: interrupted: ${about}reporting what was read so far\n`);
       analyzer.stop();
     } else {
       analyzer.end();
@@ -72,10 +77,10 @@ export async function runAnalysis(path: string, io: CliIo, options: { http2Ports
   }
   if (input.gzip()) analyzer.summary.format = `${analyzer.summary.format}, gzip-compressed`;
   if (warnings.length > MAX_PRINTED_WARNINGS) {
-    io.stderr(`h2scope: warning: ${warnings.length - MAX_PRINTED_WARNINGS} more warnings not shown (all are in --format json)\n`);
+    io.stderr(`h2scope: warning: ${about}${warnings.length - MAX_PRINTED_WARNINGS} more warnings not shown (all are in --format json)\n`);
   }
   keyLog?.close();
-  noteSkippedPackets(analyzer, io);
+  noteSkippedPackets(analyzer, io, about);
   return { analyzer, warnings, stoppedBy };
 }
 
@@ -121,19 +126,19 @@ function openKeyLog(file: string): { more: () => string; close: () => void } {
   };
 }
 
-function noteSkippedPackets(analyzer: CaptureAnalyzer, io: CliIo): void {
+function noteSkippedPackets(analyzer: CaptureAnalyzer, io: CliIo, about: string): void {
   const summary = analyzer.summary;
   if (summary.ipFragments > 0) {
-    io.stderr(`h2scope: note: ${summary.ipFragments} IP fragment${summary.ipFragments === 1 ? " was" : "s were"} counted and skipped (h2scope does not reassemble IP fragments)\n`);
+    io.stderr(`h2scope: note: ${about}${summary.ipFragments} IP fragment${summary.ipFragments === 1 ? " was" : "s were"} counted and skipped (h2scope does not reassemble IP fragments)\n`);
   }
   if (summary.undecodablePackets > 0) {
-    io.stderr(`h2scope: note: ${summary.undecodablePackets} packet${summary.undecodablePackets === 1 ? " has" : "s have"} link, IP or TCP headers cut short or malformed; skipped\n`);
+    io.stderr(`h2scope: note: ${about}${summary.undecodablePackets} packet${summary.undecodablePackets === 1 ? " has" : "s have"} link, IP or TCP headers cut short or malformed; skipped\n`);
   }
   if (summary.evictedConnections > 0) {
-    io.stderr(`h2scope: note: ${summary.evictedConnections} TCP connection${summary.evictedConnections === 1 ? " was" : "s were"} evicted: more were open at once than --limit maxOpenConnections allows\n`);
+    io.stderr(`h2scope: note: ${about}${summary.evictedConnections} TCP connection${summary.evictedConnections === 1 ? " was" : "s were"} evicted: more were open at once than --limit maxOpenConnections allows\n`);
   }
   if (summary.unknownLinkTypePackets > 0) {
-    io.stderr(`h2scope: note: ${summary.unknownLinkTypePackets} packet${summary.unknownLinkTypePackets === 1 ? " is" : "s are"} on link types h2scope cannot decode; skipped\n`);
+    io.stderr(`h2scope: note: ${about}${summary.unknownLinkTypePackets} packet${summary.unknownLinkTypePackets === 1 ? " is" : "s are"} on link types h2scope cannot decode; skipped\n`);
   }
 }
 

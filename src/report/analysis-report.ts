@@ -72,7 +72,7 @@ function formatHealthLine(view: ConnectionView, listed: Finding[]): string {
   const http2 = view.http2!;
   const what = isEncrypted(http2)
     ? `TLS${http2.tls?.alpnOffered.length ? ` (ALPN ${http2.tls.alpnSelected ?? http2.tls.alpnOffered.join(",")})` : ""}, ${whyNotHttp2(http2)}`
-    : `HTTP/2${http2.discovery === "tls" ? " over TLS" : ""}, ${http2.streams} streams${http2.joinedMidway ? ", joined mid-way" : ""}`;
+    : `HTTP/2${http2.discovery === "tls" ? " over TLS" : ""}, ${http2.streams} stream${http2.streams === 1 ? "" : "s"}${http2.joinedMidway ? ", joined mid-way" : ""}`;
   return `conn ${view.id} ${view.client} → ${view.server}: ${what}, ${view.closeReason ?? "open"} — ${verdict}`;
 }
 

@@ -157,6 +157,11 @@ describe("h2scope analyze", () => {
     expect(mixed.exitCode).toBe(1);
     expect(mixed.stderr).toContain("/nonexistent.pcap: cannot open");
     expect((await runCli(["analyze", healthy, "/nonexistent.pcap"])).exitCode).toBe(3);
+    // Warnings and notes name their capture: several captures' messages are printed together.
+    const truncated = capture("bad-truncated-record");
+    const warned = await runCli(["analyze", healthy, truncated]);
+    expect(warned.stderr).toMatch(new RegExp(`^h2scope: warning: ${truncated.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: the capture ends inside packet \\d+'s record`, "m"));
+    expect((await runCli(["analyze", truncated])).stderr).toMatch(/^h2scope: warning: the capture ends inside packet/);
   });
 
   it("reads standard input among several captures (run in turn: a worker thread has no stdin)", async () => {
@@ -189,7 +194,8 @@ describe("h2scope analyze", () => {
     // Sooner than any capture can be read (in turn) or a worker thread can load (in parallel).
     setTimeout(() => stop.abort(), 0);
     expect(await running).toBe(0);
-    expect(stderr).toContain("interrupted: reporting what was read so far");
+    // Named by capture, as every message of a run over several captures.
+    expect(stderr).toMatch(/^h2scope: interrupted: \S+\.pcap: reporting what was read so far$/m);
     const interrupted = JSON.parse(stdout);
     expect(interrupted.captures.length).toBeLessThan(files.length);
     expect(packetsOf(interrupted)).toBeLessThan(packetsOf(full));
