@@ -1,24 +1,19 @@
 // `h2scope connections` output: a table for people, JSON for programs.
 
-import type TableType from "cli-table3";
-import { lazyModule } from "../lazy-module.js";
-
-const cliTable = lazyModule<typeof TableType>("cli-table3");
 import type { CaptureSummary } from "../pipeline.js";
+import { formatBoxTable } from "./box-table.js";
 import { isEncrypted, type ConnectionView, type Http2View } from "./connection-view.js";
 import { formatBytes, formatSeconds } from "./format-units.js";
 
 /** `omitted`: connections counted but not listed (past --max-connections). */
 export function formatConnectionsTable(connections: ConnectionView[], summary: CaptureSummary, omitted = 0): string {
-  const table = new (cliTable())({
-    head: ["#", "Client", "Server", "C→S pkts", "C→S bytes", "S→C pkts", "S→C bytes", "Duration", "Retrans", "Gaps", "Roles by", "Protocol", "Streams", "Resets", "GOAWAY"],
-    style: { head: [], border: [] },
-  });
+  const head = ["#", "Client", "Server", "C→S pkts", "C→S bytes", "S→C pkts", "S→C bytes", "Duration", "Retrans", "Gaps", "Roles by", "Protocol", "Streams", "Resets", "GOAWAY"];
+  const rows: Array<Array<string | number>> = [];
   for (const view of connections) {
     const retransmissions = view.clientToServer.retransmissions + view.serverToClient.retransmissions;
     const gaps = view.clientToServer.gaps + view.serverToClient.gaps;
     const gapBytes = view.clientToServer.gapBytes + view.serverToClient.gapBytes;
-    table.push([
+    rows.push([
       view.id,
       view.client,
       view.server,
@@ -36,7 +31,7 @@ export function formatConnectionsTable(connections: ConnectionView[], summary: C
       view.http2 ? view.http2.goaways.map((goaway) => `${goaway.errorCode} by ${goaway.sender}`).join(", ") : "",
     ]);
   }
-  return `${table.toString()}\n${formatCaptureLine(connections.length, omitted, summary)}\n`;
+  return `${formatBoxTable(head, rows)}\n${formatCaptureLine(connections.length, omitted, summary)}\n`;
 }
 
 function formatProtocol(view: ConnectionView): string {
