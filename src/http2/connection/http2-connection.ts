@@ -26,6 +26,11 @@ export interface Http2ConnectionLimits {
 
 /** Round trips kept per connection (the first ones tell the RTT; the rest are summarised). */
 const MAX_ROUND_TRIPS_KEPT = 64;
+/**
+ * Unacknowledged PINGs remembered per direction to time their ACKs. Peers keep one or two in
+ * flight; a flood keeps thousands, and the oldest are the least likely to be answered.
+ */
+const MAX_UNACKED_PINGS = 1024;
 
 interface StreamRecord {
   id: number;
@@ -41,8 +46,11 @@ interface DirectionState {
   /** Decodes the header blocks this direction's sender encodes. */
   hpack: HpackDecoder;
   block: PendingHeaderBlock | undefined;
-  /** Unacknowledged PINGs this direction sent: opaque (hex) → capture time. */
-  pings: Map<string, number>;
+  /**
+   * Unacknowledged PINGs this direction sent: opaque (hex) → capture time, the newest
+   * MAX_UNACKED_PINGS; made at the first PING (many connections send none).
+   */
+  pings: Map<string, number> | undefined;
   /** Highest stream id this direction's sender opened (HEADERS or PUSH_PROMISE). */
   lastOpenedStreamId: number;
   /** Frames were lost in this direction (sync lost, or a damaged non-DATA frame). */
@@ -165,7 +173,7 @@ export class Http2Connection {
       }),
       hpack: new HpackDecoder(),
       block: undefined,
-      pings: new Map(),
+      pings: undefined,
       lastOpenedStreamId: 0,
       framesLost: false,
     };
@@ -670,13 +678,16 @@ export class Http2Connection {
   #onPing(direction: Direction, opaque: Uint8Array, ack: boolean): void {
     const key = Buffer.from(opaque).toString("hex");
     if (!ack) {
-      this.#directions[direction].pings.set(key, this.#timeUs);
+      const sent = (this.#directions[direction].pings ??= new Map());
+      // A PING flood with payloads never acknowledged must not grow this without bound.
+      if (sent.size >= MAX_UNACKED_PINGS && !sent.has(key)) sent.delete(sent.keys().next().value!);
+      sent.set(key, this.#timeUs);
       return;
     }
     const pings = this.#directions[this.#other(direction)].pings;
-    const sentUs = pings.get(key);
+    const sentUs = pings?.get(key);
     if (sentUs === undefined) return;
-    pings.delete(key);
+    pings!.delete(key);
     const roundTripUs = this.#timeUs - sentUs;
     if (this.info.pingRoundTripsMs.length < MAX_ROUND_TRIPS_KEPT) this.info.pingRoundTripsMs.push(roundTripUs / 1000);
     this.#pending.push({ kind: "h2.ping-acked", connection: this.info, packetNumber: this.#packetNumber, timeUs: this.#timeUs, sender: this.#peerOf(this.#other(direction)), roundTripUs });

@@ -19,11 +19,14 @@ interface ConnectionUpdate {
   timeUs: number;
 }
 
+/** Real peers declare one or two initial window sizes; a flood of distinct ones is not this rule's case. */
+const MAX_INITIAL_WINDOW_SIZES = 64;
+
 interface State {
   /** The last connection WINDOW_UPDATE granting each side's data (keyed by the data sender). */
   lastConnectionUpdate: Partial<Record<Peer, ConnectionUpdate>>;
-  /** SETTINGS_INITIAL_WINDOW_SIZE values declared on the connection. */
-  initialWindowSizes: Set<number>;
+  /** Distinct SETTINGS_INITIAL_WINDOW_SIZE values declared on the connection (the first MAX_INITIAL_WINDOW_SIZES). */
+  initialWindowSizes: number[];
   /** Capture time of the last real violation by each side (window exceeded or overflowed). */
   lastViolationUs: Partial<Record<Peer, number>>;
 }
@@ -40,7 +43,7 @@ export const flowControlMisaccounting = defineRule<State>({
       description: "A FLOW_CONTROL_ERROR this soon after a real violation by the other side is the correct reaction to it (a few round trips)",
     },
   },
-  createState: () => ({ lastConnectionUpdate: {}, initialWindowSizes: new Set(), lastViolationUs: {} }),
+  createState: () => ({ lastConnectionUpdate: {}, initialWindowSizes: [], lastViolationUs: {} }),
   onEvent(event, state, context) {
     if (event.kind === "h2.anomaly") {
       if (event.code === "window-overflow" || event.code === "window-exceeded" || event.code === "settings-window-overflow") state.lastViolationUs[event.sender] = event.timeUs;
@@ -56,7 +59,10 @@ export const flowControlMisaccounting = defineRule<State>({
     if (event.kind !== "h2.frame") return;
     const frame = event.frame;
     if (frame.kind === "SETTINGS") {
-      for (const [id, value] of frame.settings) if (id === SETTINGS_INITIAL_WINDOW_SIZE) state.initialWindowSizes.add(value);
+      for (const [id, value] of frame.settings) {
+        const sizes = state.initialWindowSizes;
+        if (id === SETTINGS_INITIAL_WINDOW_SIZE && sizes.length < MAX_INITIAL_WINDOW_SIZES && !sizes.includes(value)) sizes.push(value);
+      }
       return;
     }
     if ((frame.kind !== "GOAWAY" && frame.kind !== "RST_STREAM") || frame.errorCode !== FLOW_CONTROL_ERROR) return;
@@ -72,7 +78,7 @@ export const flowControlMisaccounting = defineRule<State>({
     const update = state.lastConnectionUpdate[complainer];
     if (update !== undefined) {
       evidence.push({ what: `the last connection WINDOW_UPDATE the ${complainer} received`, packet: update.packet, time: update.timeUs / 1e6, values: { increment: update.increment, correctWindowAfter: update.sizeAfter } });
-      const culprit = [...state.initialWindowSizes].find((initial) => update.sizeAfter <= MAX_WINDOW && update.sizeAfter + (initial - DEFAULT_WINDOW) > MAX_WINDOW);
+      const culprit = state.initialWindowSizes.find((initial) => update.sizeAfter <= MAX_WINDOW && update.sizeAfter + (initial - DEFAULT_WINDOW) > MAX_WINDOW);
       if (culprit !== undefined) {
         message += ` The numbers fit one known bug: the ${accused}'s WINDOW_UPDATE of ${formatNumber(update.increment)} (packet ${update.packet}) brought the connection window to ` +
           `${formatNumber(update.sizeAfter)}, legal; but a peer that also applied SETTINGS_INITIAL_WINDOW_SIZE ${formatNumber(culprit)} to the connection window counts ` +

@@ -17,8 +17,9 @@ interface Pending {
 interface State {
   pending: Pending[];
   /** Stream-window overflows per culprit after its first one: counted, reported once at the end. */
-  repeats: Map<string, Anomaly[]>;
-  reportedStreamOverflow: Set<string>;
+  /** Made on the first stream-window overflow (most connections never have one). */
+  repeats: Map<string, Anomaly[]> | undefined;
+  reportedStreamOverflow: Set<string> | undefined;
 }
 
 export const flowControlWindowOverflow = defineRule<State>({
@@ -33,7 +34,7 @@ export const flowControlWindowOverflow = defineRule<State>({
       description: "How long to wait for the peer's FLOW_CONTROL_ERROR reaction before reporting without one; a compliant peer answers within one round trip",
     },
   },
-  createState: () => ({ pending: [], repeats: new Map(), reportedStreamOverflow: new Set() }),
+  createState: () => ({ pending: [], repeats: undefined, reportedStreamOverflow: undefined }),
   onEvent(event, state, context) {
     if (event.kind === "h2.anomaly") {
       const isOverflow = event.code === "window-overflow" || event.code === "settings-window-overflow" ||
@@ -43,13 +44,15 @@ export const flowControlWindowOverflow = defineRule<State>({
       // counted into one more at the end (a peer doing it on every stream is one problem).
       const key = `${event.code} ${event.sender}`;
       if (event.streamId !== undefined && event.streamId !== 0) {
-        if (state.reportedStreamOverflow.has(key)) {
-          const repeats = state.repeats.get(key) ?? [];
+        const reported = (state.reportedStreamOverflow ??= new Set());
+        if (reported.has(key)) {
+          const byKey = (state.repeats ??= new Map());
+          const repeats = byKey.get(key) ?? [];
           if (repeats.length < 10_000) repeats.push(event);
-          state.repeats.set(key, repeats);
+          byKey.set(key, repeats);
           return;
         }
-        state.reportedStreamOverflow.add(key);
+        reported.add(key);
       }
       state.pending.push({ anomaly: event, deadlineUs: event.timeUs + context.params.reactionWaitSeconds! * 1e6 });
       return;
@@ -70,7 +73,7 @@ export const flowControlWindowOverflow = defineRule<State>({
   },
   onEnd(_endUs, state, context) {
     flushExpired(state, context, Number.POSITIVE_INFINITY);
-    for (const repeats of state.repeats.values()) {
+    for (const repeats of state.repeats?.values() ?? []) {
       const first = repeats[0]!;
       const streams = repeats.map((anomaly) => anomaly.streamId!);
       context.report({

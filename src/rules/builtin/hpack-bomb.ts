@@ -42,7 +42,8 @@ interface Pending {
 interface State {
   open: Record<Peer, OpenBlock | undefined>;
   pending: Pending | undefined;
-  reported: Record<Peer, Set<Kind>>;
+  /** Kinds reported per side (a few at most: a list, not a set per side on every connection). */
+  reported: Record<Peer, Kind[]>;
   /** SETTINGS_MAX_HEADER_LIST_SIZE each side declared (binding what the other side sends), once acknowledged. */
   maxHeaderListSize: Record<Peer, number | undefined>;
 }
@@ -66,7 +67,7 @@ export const hpackBomb = defineRule<State>({
   },
   createState: () => ({
     open: { client: undefined, server: undefined }, pending: undefined,
-    reported: { client: new Set(), server: new Set() }, maxHeaderListSize: { client: undefined, server: undefined },
+    reported: { client: [], server: [] }, maxHeaderListSize: { client: undefined, server: undefined },
   }),
   onEvent(event, state, context) {
     const pending = state.pending;
@@ -139,8 +140,8 @@ function judge(pending: Pending, state: State, context: RuleContext): void {
   if (overReceiverLimit) kinds.push("over-receiver-limit");
   if (tooManyUpdates) kinds.push("table-size-updates");
   const reported = state.reported[sender];
-  if (!kinds.some((kind) => !reported.has(kind))) return;
-  for (const kind of kinds) reported.add(kind);
+  if (!kinds.some((kind) => !reported.includes(kind))) return;
+  for (const kind of kinds) if (!reported.includes(kind)) reported.push(kind);
 
   const streamId = event.frame.streamId;
   const reused = mostCostlyField(headers);

@@ -62,8 +62,9 @@ interface State {
   total: number;
   first: MadeReset | undefined;
   streams: number[];
-  byPrimitive: Map<PrimitiveKind, number>;
-  byCode: Map<number, number>;
+  /** Made at the first provoked reset (most connections have none). */
+  byPrimitive: Map<PrimitiveKind, number> | undefined;
+  byCode: Map<number, number> | undefined;
   /** A sample of END_STREAM → primitive delays, for the median. */
   delaysUs: number[];
   /** Every stream error the server sent (the limits below count all of them). */
@@ -118,7 +119,7 @@ export const madeYouReset = defineRule<State>({
   },
   createState: () => ({
     clientStreams: 0, highestClientStream: 0, requests: new Map(), recent: [], head: 0, total: 0, first: undefined, streams: [],
-    byPrimitive: new Map(), byCode: new Map(), delaysUs: [], serverStreamErrors: 0, completed: 0,
+    byPrimitive: undefined, byCode: undefined, delaysUs: [], serverStreamErrors: 0, completed: 0,
     nghttp2: { tokens: 10_000, lastUs: Number.NaN, fired: false }, nghttp2Old: { tokens: 1000, lastUs: Number.NaN, fired: false },
     nettyWindowStartUs: Number.NEGATIVE_INFINITY, nettyInWindow: 0, nettyFired: false, h2oBudget: H2O_BUDGET, h2oFired: false, reported: false,
   }),
@@ -194,8 +195,10 @@ function onProvokedReset(event: FrameEvent, state: State, context: RuleContext, 
   state.first ??= reset;
   if (state.streams.length < MAX_EXAMPLES) state.streams.push(reset.streamId);
   if (state.delaysUs.length < MAX_EXAMPLES * 16) state.delaysUs.push(reset.delayUs);
-  state.byPrimitive.set(reset.primitive.kind, (state.byPrimitive.get(reset.primitive.kind) ?? 0) + 1);
-  state.byCode.set(reset.errorCode, (state.byCode.get(reset.errorCode) ?? 0) + 1);
+  const byPrimitive = (state.byPrimitive ??= new Map());
+  const byCode = (state.byCode ??= new Map());
+  byPrimitive.set(reset.primitive.kind, (byPrimitive.get(reset.primitive.kind) ?? 0) + 1);
+  byCode.set(reset.errorCode, (byCode.get(reset.errorCode) ?? 0) + 1);
   if (state.reported) return;
   const windowUs = context.params.windowSeconds! * 1e6;
   state.recent.push(reset);
@@ -238,9 +241,9 @@ function takeToken(bucket: { tokens: number; lastUs: number; fired: boolean }, t
 function report(event: FrameEvent, state: State, context: RuleContext, inWindow: number, byRate: boolean): void {
   const first = state.first!;
   const sharePercent = Math.round((100 * state.total) / Math.max(1, state.clientStreams));
-  const primitives = [...state.byPrimitive].sort((a, b) => b[1] - a[1]);
+  const primitives = [...state.byPrimitive!].sort((a, b) => b[1] - a[1]);
   const [mainPrimitive, mainCount] = primitives[0]!;
-  const codes = [...state.byCode].sort((a, b) => b[1] - a[1]).map(([code, count]) => `${errorCodeName(code)} ×${formatNumber(count)}`).join(", ");
+  const codes = [...state.byCode!].sort((a, b) => b[1] - a[1]).map(([code, count]) => `${errorCodeName(code)} ×${formatNumber(count)}`).join(", ");
   const medianDelayUs = median(state.delaysUs);
   const limits = serverLimits(state);
   const fired = limits.filter((limit) => limit.wouldFire);

@@ -25,8 +25,8 @@ interface Side {
   /** The other side's data waited for this side's TCP ACKs (longest stall). */
   ackStalls: number;
   longestAckStallUs: number;
-  /** Opaque payloads seen, hex → count (bounded), to recognise library pings. */
-  payloads: Map<string, number>;
+  /** Opaque payloads seen, hex → count (bounded), to recognise library pings; made at the first PING. */
+  payloads: Map<string, number> | undefined;
 }
 
 /** Payloads libraries use (failure-signatures §0): a flood of these is a library, not a tool. */
@@ -69,14 +69,15 @@ export const pingFlood = defineRule<Record<Peer, Side>>({
 
 function newSide(): Side {
   return {
-    window: new EpisodeWindow(), pings: 0, acksReceived: 0, zeroWindows: 0, ackStalls: 0, longestAckStallUs: 0, payloads: new Map(),
+    window: new EpisodeWindow(), pings: 0, acksReceived: 0, zeroWindows: 0, ackStalls: 0, longestAckStallUs: 0, payloads: undefined,
   };
 }
 
 function onPing(event: FrameEvent, opaque: Uint8Array, side: Side, context: RuleContext): void {
   side.pings++;
   const key = Buffer.from(opaque).toString("hex");
-  if (side.payloads.has(key) || side.payloads.size < MAX_PAYLOADS_KEPT) side.payloads.set(key, (side.payloads.get(key) ?? 0) + 1);
+  const payloads = (side.payloads ??= new Map());
+  if (payloads.has(key) || payloads.size < MAX_PAYLOADS_KEPT) payloads.set(key, (payloads.get(key) ?? 0) + 1);
   const crossed = side.window.add(event.timeUs, event.packetNumber, context.params.windowSeconds! * 1e6, context.params.pingCount!);
   if (crossed !== undefined) report(event, side, context, crossed.count, crossed.windowStartUs);
 }
@@ -87,7 +88,8 @@ function report(event: FrameEvent, side: Side, context: RuleContext, inWindow: n
   const spanUs = event.timeUs - windowStartUs;
   const ratePerSecond = inWindow / Math.max(spanUs / 1e6, 0.001);
   const backlog = Math.max(0, side.pings - side.acksReceived);
-  const [topPayload, topCount] = [...side.payloads].sort((a, b) => b[1] - a[1])[0]!;
+  const payloads = side.payloads!;
+  const [topPayload, topCount] = [...payloads].sort((a, b) => b[1] - a[1])[0]!;
   const library = KNOWN_PAYLOADS[topPayload];
   const limits = CONTROL_FRAME_QUEUE_LIMITS;
   const fired = limits.filter((limit) => backlog > limit.limit);
@@ -112,7 +114,7 @@ function report(event: FrameEvent, side: Side, context: RuleContext, inWindow: n
         pingsInWindow: inWindow, spanMs: spanUs / 1000, ratePerSecond: Math.round(ratePerSecond),
         pingsOnConnection: side.pings, acksReceived: side.acksReceived, unackedBacklog: backlog,
         senderZeroWindows: side.zeroWindows, senderAckStalls: side.ackStalls, longestAckStallMs: side.longestAckStallUs / 1000,
-        distinctPayloads: side.payloads.size, commonestPayload: topPayload, commonestPayloadCount: topCount, library: library ?? null,
+        distinctPayloads: payloads.size, commonestPayload: topPayload, commonestPayloadCount: topCount, library: library ?? null,
       },
     },
     ...limits.map((limit): EvidenceItem => ({ what: `${limit.what} (fires if the unanswered PINGs are ACKs queued at the ${receiver})`, values: { wouldFire: backlog > limit.limit, unackedBacklog: backlog, limit: limit.limit } })),

@@ -25,20 +25,26 @@ interface Tally {
   examples: EvidenceItem[];
 }
 
-export const protocolViolation = defineRule<Map<string, Tally>>({
+/** Tallies by kind and side, made at the first violation (most connections have none). */
+interface State {
+  tallies: Map<string, Tally> | undefined;
+}
+
+export const protocolViolation = defineRule<State>({
   id: "protocol-violation",
   events: ["h2.anomaly"],
   severity: "error",
   description: "Framing and stream-state violations (frames on closed or idle streams, bad stream ids, zero increments, DATA beyond the window, wrong sizes, invalid SETTINGS, CONTINUATION out of sequence)",
   parameters: {},
-  createState: () => new Map(),
+  createState: () => ({ tallies: undefined }),
   onEvent(event, state) {
     if (event.kind !== "h2.anomaly" || NOT_VIOLATIONS.has(event.code)) return;
     if (event.code === "invalid-setting-value" && event.values?.setting === "INITIAL_WINDOW_SIZE") return;
     if (event.code === "hpack-error" && OUR_HPACK_LIMITS.has(String(event.values?.hpackError))) return;
     const key = `${event.code} ${event.sender}`;
-    let tally = state.get(key);
-    if (tally === undefined) state.set(key, (tally = { first: event, count: 0, examples: [] }));
+    const tallies = (state.tallies ??= new Map());
+    let tally = tallies.get(key);
+    if (tally === undefined) tallies.set(key, (tally = { first: event, count: 0, examples: [] }));
     tally.count++;
     if (tally.examples.length < MAX_EXAMPLES) {
       tally.examples.push({
@@ -48,7 +54,7 @@ export const protocolViolation = defineRule<Map<string, Tally>>({
     }
   },
   onEnd(_endUs, state, context) {
-    for (const tally of state.values()) {
+    for (const tally of state.tallies?.values() ?? []) {
       const first = tally.first;
       context.report({
         sender: first.sender,

@@ -40,7 +40,8 @@ interface State {
   /** Every RST_STREAM from the client, premature or not (what nghttp2 and Netty count). */
   clientResets: number;
   prematureResets: number;
-  codes: Map<number, number>;
+  /** Error codes of the premature resets; made at the first (most connections have none). */
+  codes: Map<number, number> | undefined;
   /** Premature resets in the sliding window, oldest first from `head` (not kept once reported). */
   recent: PrematureReset[];
   head: number;
@@ -106,7 +107,7 @@ export const rapidReset = defineRule<State>({
     },
   },
   createState: () => ({
-    clientStreams: 0, highestClientStream: 0, clientResets: 0, prematureResets: 0, codes: new Map(),
+    clientStreams: 0, highestClientStream: 0, clientResets: 0, prematureResets: 0, codes: undefined,
     recent: [], head: 0, reported: false, episodes: 0, lastPrematureUs: Number.NEGATIVE_INFINITY,
     nghttp2Tokens: NGHTTP2_BURST, nghttp2LastUs: Number.NaN, nghttp2Fired: false,
     nettyWindowStartUs: Number.NEGATIVE_INFINITY, nettyInWindow: 0, nettyFired: false,
@@ -152,7 +153,8 @@ export const rapidReset = defineRule<State>({
     if (lifetimeUs >= context.params.maxLifetimeMs! * 1000) return;
 
     state.prematureResets++;
-    state.codes.set(frame.errorCode, (state.codes.get(frame.errorCode) ?? 0) + 1);
+    const codes = (state.codes ??= new Map());
+    codes.set(frame.errorCode, (codes.get(frame.errorCode) ?? 0) + 1);
     state.maxResetsInPacket = Math.max(state.maxResetsInPacket, ++state.resetsInPacket);
     state.h2oBudget--;
     if (state.h2oBudget <= 0) state.h2oFired = true;
@@ -208,7 +210,7 @@ function report(event: FrameEvent, state: State, context: RuleContext, window: P
   const limits = serverLimits(state);
   const fired = limits.filter((limit) => limit.wouldFire === true);
   const notYet = limits.filter((limit) => limit.wouldFire === false && !limit.approximate);
-  const codes = [...state.codes].sort((a, b) => b[1] - a[1]).map(([code, count]) => `${errorCodeName(code)} ×${formatNumber(count)}`).join(", ");
+  const codes = [...(state.codes ?? [])].sort((a, b) => b[1] - a[1]).map(([code, count]) => `${errorCodeName(code)} ×${formatNumber(count)}`).join(", ");
 
   const within = spanUs === 0 ? "in a single packet" : `within ${formatMs(spanUs)} (about ${formatNumber(Math.round(ratePerSecond))}/s)`;
   const belowRtt = rttUs !== undefined && medianLifetimeUs < rttUs ? `, below the ${formatMs(rttUs)} round trip: it never waited for an answer` : "";

@@ -11,9 +11,9 @@ interface State {
   retransmissions: Array<{ sender: Peer; timeUs: number; packet: number }>;
   pings: Array<{ sender: Peer; timeUs: number; acked: boolean }>;
   zeroSince: Partial<Record<Peer, { timeUs: number; packet: number }>>;
-  reportedZero: Set<Peer>;
+  reportedZero: Partial<Record<Peer, true>>;
   /** Senders whose dead path was reported (a stall is announced while ongoing and again at its end). */
-  reportedDead: Set<Peer>;
+  reportedDead: Partial<Record<Peer, true>>;
   reportedSlow: boolean;
   stalled: boolean;
 }
@@ -34,7 +34,7 @@ export const stalledConnection = defineRule<State>({
       description: "Seconds a complete request may wait for a first response on a healthy connection before the application counts as slow (long-polling and streaming APIs answer headers early)",
     },
   },
-  createState: () => ({ retransmissions: [], pings: [], zeroSince: {}, reportedZero: new Set(), reportedDead: new Set(), reportedSlow: false, stalled: false }),
+  createState: () => ({ retransmissions: [], pings: [], zeroSince: {}, reportedZero: {}, reportedDead: {}, reportedSlow: false, stalled: false }),
   onEvent(event, state, context) {
     switch (event.kind) {
       case "tcp.retransmission":
@@ -53,9 +53,9 @@ export const stalledConnection = defineRule<State>({
       case "tcp.ack-stall": {
         if (event.durationUs < context.params.stallSeconds! * 1e6) return;
         const sender = peerOf(event.connection, event.direction);
-        if (state.reportedDead.has(sender)) return;
+        if (state.reportedDead[sender]) return;
         // A stall during which the peer kept advertising a zero window is the peer not reading.
-        if (state.zeroSince[otherPeer(sender)] !== undefined || state.reportedZero.has(otherPeer(sender))) return;
+        if (state.zeroSince[otherPeer(sender)] !== undefined || state.reportedZero[otherPeer(sender)]) return;
         reportPathDead(sender, event.timeUs - event.durationUs, event.timeUs, event.bytesInFlight, event.resolved, event.packetNumber, state, context);
         return;
       }
@@ -106,7 +106,7 @@ function pingFacts(sender: Peer, startUs: number, state: State): string {
 
 function reportPathDead(sender: Peer, startUs: number, endUs: number, bytesInFlight: number, resolved: boolean, packet: number, state: State, context: RuleContext): void {
   state.stalled = true;
-  state.reportedDead.add(sender);
+  state.reportedDead[sender] = true;
   const retransmitted = state.retransmissions.filter((item) => item.sender === sender && item.timeUs >= startUs && item.timeUs <= endUs);
   const retransmissions = retransmitted.length;
   // Point at the first retransmission: the first packet that shows the stall in Wireshark.
@@ -130,8 +130,8 @@ function reportPathDead(sender: Peer, startUs: number, endUs: number, bytesInFli
 }
 
 function reportZeroWindow(advertiser: Peer, since: { timeUs: number; packet: number }, endUs: number, resolved: boolean, state: State, context: RuleContext): void {
-  if (state.reportedZero.has(advertiser)) return;
-  state.reportedZero.add(advertiser);
+  if (state.reportedZero[advertiser]) return;
+  state.reportedZero[advertiser] = true;
   state.stalled = true;
   const sender = otherPeer(advertiser);
   const { opened, unanswered } = streamFacts(sender, since.timeUs, context);
