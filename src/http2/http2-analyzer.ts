@@ -14,6 +14,9 @@ import type { KeyLog } from "../tls/keylog.js";
 import { cipherSuiteName, tlsVersionName } from "../tls/tls-names.js";
 import { TlsSession } from "../tls/tls-session.js";
 
+/** An empty head, shared (heads are replaced, never written). */
+const NO_BYTES = new Uint8Array(0);
+
 export interface Http2AnalyzerOptions {
   /** Ports whose connections are HTTP/2 (cleartext) whatever their first bytes. */
   forcedPorts: ReadonlySet<number>;
@@ -80,7 +83,7 @@ export class Http2Analyzer {
     switch (event.kind) {
       case "tcp.open":
         this.#tracked.set(event.connection.id, {
-          status: "detecting", events: [], heads: [new Uint8Array(0), new Uint8Array(0)], startsWithGap: [false, false], tls: undefined,
+          status: "detecting", events: [], heads: [NO_BYTES, NO_BYTES], startsWithGap: [false, false], tls: undefined,
         });
         return;
       case "tcp.data":
@@ -137,7 +140,7 @@ export class Http2Analyzer {
     if (tracked.status === "done") return;
     tracked.events.push({ kind: "gap", direction, length, packetNumber, timeUs });
     // Bytes after a gap start afresh: look at them as a stream joined mid-way.
-    tracked.heads[direction] = new Uint8Array(0);
+    tracked.heads[direction] = NO_BYTES;
     tracked.startsWithGap[direction] = true;
   }
 

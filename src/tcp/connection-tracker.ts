@@ -257,8 +257,8 @@ export class ConnectionTracker {
       bPort: segment.destinationPort,
       connection,
       reassemblers: [
-        new DirectionReassembler(this.#outputFor(connection, 0), connection.directions[0], reassemblyLimits),
-        new DirectionReassembler(this.#outputFor(connection, 1), connection.directions[1], reassemblyLimits),
+        new DirectionReassembler(new DirectionEvents(this.#emit, this.#onData, connection, 0), connection.directions[0], reassemblyLimits),
+        new DirectionReassembler(new DirectionEvents(this.#emit, this.#onData, connection, 1), connection.directions[1], reassemblyLimits),
       ],
       windowScale: [-1, -1],
       windowZero: [false, false],
@@ -273,25 +273,6 @@ export class ConnectionTracker {
     if (this.#nextSweepUs < 0) this.#nextSweepUs = timeUs + SWEEP_INTERVAL_US;
     this.#emit({ kind: "tcp.open", connection, packetNumber, timeUs });
     return state;
-  }
-
-  #outputFor(connection: TcpConnection, direction: Direction): ReassemblyOutput {
-    const emit = this.#emit;
-    const onData = this.#onData;
-    return {
-      data: onData !== undefined
-        ? (streamOffset: number, bytes: Uint8Array, packetNumber: number, timeUs: number) => onData(connection, direction, streamOffset, bytes, packetNumber, timeUs)
-        : (streamOffset: number, bytes: Uint8Array, packetNumber: number, timeUs: number) => emit({ kind: "tcp.data", connection, direction, streamOffset, bytes, packetNumber, timeUs }),
-      gap(streamOffset: number, length: number, reason: GapReason, packetNumber: number, timeUs: number) {
-        emit({ kind: "tcp.gap", connection, direction, streamOffset, length, reason, packetNumber, timeUs });
-      },
-      retransmission(streamOffset: number, length: number, bytesDiffer: boolean | undefined, packetNumber: number, timeUs: number) {
-        emit({ kind: "tcp.retransmission", connection, direction, streamOffset, length, bytesDiffer, packetNumber, timeUs });
-      },
-      ackStall(durationUs: number, bytesInFlight: number, resolved: boolean, packetNumber: number, timeUs: number) {
-        emit({ kind: "tcp.ack-stall", connection, direction, durationUs, bytesInFlight, resolved, packetNumber, timeUs });
-      },
-    };
   }
 
   /**
@@ -437,6 +418,43 @@ export class ConnectionTracker {
   /** Removes a connection from its bucket. */
   #forget(state: ConnectionState): void {
     if (removeFromBucket(this.#connections, state)) this.#activeCount--;
+  }
+}
+
+/**
+ * What one direction's reassembler finds, as TCP events naming its connection and direction
+ * (delivered bytes to `onData` when there is one). One object per direction, not a closure per
+ * kind: a connection's state is alive for its whole life, and short connections come by the
+ * thousand.
+ */
+class DirectionEvents implements ReassemblyOutput {
+  readonly #emit: TcpEventSink;
+  readonly #onData: TcpDataSink | undefined;
+  readonly #connection: TcpConnection;
+  readonly #direction: Direction;
+
+  constructor(emit: TcpEventSink, onData: TcpDataSink | undefined, connection: TcpConnection, direction: Direction) {
+    this.#emit = emit;
+    this.#onData = onData;
+    this.#connection = connection;
+    this.#direction = direction;
+  }
+
+  data(streamOffset: number, bytes: Uint8Array, packetNumber: number, timeUs: number): void {
+    if (this.#onData !== undefined) this.#onData(this.#connection, this.#direction, streamOffset, bytes, packetNumber, timeUs);
+    else this.#emit({ kind: "tcp.data", connection: this.#connection, direction: this.#direction, streamOffset, bytes, packetNumber, timeUs });
+  }
+
+  gap(streamOffset: number, length: number, reason: GapReason, packetNumber: number, timeUs: number): void {
+    this.#emit({ kind: "tcp.gap", connection: this.#connection, direction: this.#direction, streamOffset, length, reason, packetNumber, timeUs });
+  }
+
+  retransmission(streamOffset: number, length: number, bytesDiffer: boolean | undefined, packetNumber: number, timeUs: number): void {
+    this.#emit({ kind: "tcp.retransmission", connection: this.#connection, direction: this.#direction, streamOffset, length, bytesDiffer, packetNumber, timeUs });
+  }
+
+  ackStall(durationUs: number, bytesInFlight: number, resolved: boolean, packetNumber: number, timeUs: number): void {
+    this.#emit({ kind: "tcp.ack-stall", connection: this.#connection, direction: this.#direction, durationUs, bytesInFlight, resolved, packetNumber, timeUs });
   }
 }
 

@@ -39,16 +39,53 @@ export interface AppliedSettings {
   declaredInPacket: number;
 }
 
+/** Settings ids below this are kept in an array (the registered ones are 1-9); others in a map. */
+const ARRAY_IDS = 16;
+const DEFAULT_VALUES: Array<number | undefined> = Array.from({ length: ARRAY_IDS }, (_, id) => DEFAULT_SETTINGS.get(id));
+
+/**
+ * One side's values by setting id. An array indexed by id rather than a Map: read once per
+ * frame, and made for every connection (two per connection, alive as long as it is).
+ */
+class SettingValues {
+  readonly #byId = DEFAULT_VALUES.slice();
+  /** Ids past the array (unregistered, kept as sent), made at the first one. */
+  #others: Map<number, number> | undefined;
+
+  get(id: number): number | undefined {
+    return id < ARRAY_IDS ? this.#byId[id] : this.#others?.get(id);
+  }
+
+  /** Sets a value and returns the one it replaces. */
+  set(id: number, value: number): number | undefined {
+    const previous = this.get(id);
+    if (id < ARRAY_IDS) this.#byId[id] = value;
+    else (this.#others ??= new Map()).set(id, value);
+    return previous;
+  }
+
+  /** [id, value] of every value, ascending ids. */
+  entries(): Array<[number, number]> {
+    const entries: Array<[number, number]> = [];
+    for (let id = 0; id < ARRAY_IDS; id++) {
+      const value = this.#byId[id];
+      if (value !== undefined) entries.push([id, value]);
+    }
+    if (this.#others !== undefined) entries.push(...[...this.#others].sort(([left], [right]) => left - right));
+    return entries;
+  }
+}
+
 export class SettingsTracker {
   /** Values each side declared and the other acknowledged; defaults until then. */
-  #inForce: Record<Peer, Map<number, number>>;
+  #inForce: Record<Peer, SettingValues>;
   #pending: Record<Peer, PendingSettings[]> = { client: [], server: [] };
   /** False when we joined mid-way: the values in force before are unknown. */
   #known: boolean;
 
   constructor(known: boolean) {
     this.#known = known;
-    this.#inForce = { client: new Map(DEFAULT_SETTINGS), server: new Map(DEFAULT_SETTINGS) };
+    this.#inForce = { client: new SettingValues(), server: new SettingValues() };
   }
 
   /** Whether the values in force are known (the exchange was seen from the start). */
@@ -64,7 +101,7 @@ export class SettingsTracker {
 
   /** All values in force for `side` as [id, value], ascending ids. */
   entries(side: Peer): Array<[number, number]> {
-    return [...this.#inForce[side].entries()].sort(([left], [right]) => left - right);
+    return this.#inForce[side].entries();
   }
 
   pendingCount(side: Peer): number {
@@ -108,11 +145,7 @@ export class SettingsTracker {
 
   #apply(declaredBy: Peer, pending: PendingSettings, roundTripUs: number | undefined): AppliedSettings {
     const values = this.#inForce[declaredBy];
-    const changes = pending.settings.map(([id, value]) => {
-      const previous = values.get(id);
-      values.set(id, value);
-      return { id, previous, value };
-    });
+    const changes = pending.settings.map(([id, value]) => ({ id, previous: values.set(id, value), value }));
     return { declaredBy, changes, roundTripUs, declaredInPacket: pending.packetNumber };
   }
 }

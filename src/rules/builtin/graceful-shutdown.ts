@@ -57,6 +57,7 @@ export const gracefulShutdown = defineRule<State>({
     const serverGoaways = state.goaways.filter((goaway) => goaway.sender === "server");
     const goaways = serverGoaways.length > 0 ? serverGoaways : state.goaways;
     const final = goaways.at(-1);
+    if (final === undefined && open.length === 0) return; // an ordinary close of an idle connection
     const how = state.closeReason === "rst" ? "a TCP RST" : "a TCP FIN";
     const evidence: EvidenceItem[] = goaways.map((goaway) => ({
       what: `GOAWAY ${errorCodeName(goaway.errorCode)} from the ${goaway.sender}`, packet: goaway.packet, time: goaway.timeUs / 1e6,
@@ -65,7 +66,6 @@ export const gracefulShutdown = defineRule<State>({
     evidence.push({ what: `connection closed by ${how}`, packet: state.closePacket, time: state.closeUs / 1e6 });
     const at = { packetNumber: state.closePacket, timeUs: state.closeUs || endUs };
     if (final === undefined) {
-      if (open.length === 0) return; // an ordinary close of an idle connection
       context.report({
         ...at, severity: "warning",
         message: `Abrupt close: the connection ended with ${how} and no GOAWAY while ${open.length} stream${open.length > 1 ? "s were" : " was"} still open (${listStreams(open.map((stream) => stream.id))}). ` +
