@@ -11,13 +11,19 @@ export const ENTRY_OVERHEAD = 32;
  * always the oldest, so eviction (§4.4) takes them first: the known entries keep their indices
  * and stay exact, and references past them are to entries we never saw.
  */
+/**
+ * Entries the ring holds before it first doubles. A short connection adds a handful (its
+ * requests' authority, user agent, a few custom fields); two tables live per connection.
+ */
+const INITIAL_CAPACITY = 4;
+
 export class DynamicTable {
   /** Ring buffer of entries; the newest is at #newest, older ones at lower positions (mod capacity). */
-  #fields: Array<HpackField | undefined> = new Array<HpackField | undefined>(16).fill(undefined);
+  #fields: Array<HpackField | undefined> = new Array<HpackField | undefined>(INITIAL_CAPACITY).fill(undefined);
   /** Size of each entry in #fields, per §4.1 (a lower bound for entries whose name we never saw). */
-  #sizes: number[] = new Array<number>(16).fill(0);
-  #mask = 15;
-  #newest = 15;
+  #sizes: number[] = new Array<number>(INITIAL_CAPACITY).fill(0);
+  #mask = INITIAL_CAPACITY - 1;
+  #newest = INITIAL_CAPACITY - 1;
   #length = 0;
   #size = 0;
   #maxSize: number;
