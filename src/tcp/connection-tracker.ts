@@ -4,6 +4,7 @@ import { destinationAddress, formatEndpoint, sourceAddress, type IpPacket } from
 import { DEFAULT_LIMITS, MAX_ENDED_TUPLES, type Limits } from "../limits.js";
 import { newDirectionStats } from "./direction-stats.js";
 import { DirectionReassembler, type GapReason, type ReassemblyLimits, type ReassemblyOutput } from "./reassembler.js";
+import { RING_POOL_BYTES, RingPool } from "./recent-bytes.js";
 import { isRoleCertain, roleFromPayload, serverByPort } from "./roles.js";
 import type { CloseReason, Direction, TcpConnection, TcpEvent } from "./tcp-events.js";
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type TcpSegment } from "./tcp-segment.js";
@@ -108,6 +109,7 @@ export class ConnectionTracker {
       maxHistoryBytes: limits.maxRetransmitCheckBytesPerDirection,
       ackStallUs: limits.ackStallUs,
       heldTotal: { held: 0, max: limits.maxOutOfOrderBytesTotal },
+      ringPool: new RingPool(RING_POOL_BYTES),
     };
   }
 

@@ -2,7 +2,7 @@
 
 import { seqAdd, seqDistance } from "./sequence.js";
 import type { DirectionStats } from "./direction-stats.js";
-import { RecentBytes } from "./recent-bytes.js";
+import { RecentBytes, type RingPool } from "./recent-bytes.js";
 import { copyBytes } from "../bytes/concat.js";
 
 /** Why bytes were skipped. */
@@ -40,6 +40,8 @@ export interface ReassemblyLimits {
   maxHistoryBytes: number;
   ackStallUs: number;
   heldTotal: HeldBytesTotal;
+  /** Where retransmission-check rings come from and go back to, shared by every direction. */
+  ringPool: RingPool;
 }
 
 /** What one segment turned out to be. */
@@ -95,7 +97,7 @@ export class DirectionReassembler {
     this.#stats = stats;
     this.#maxHeldBytes = limits.maxHeldBytes;
     this.#heldTotal = limits.heldTotal;
-    this.#recent = new RecentBytes(limits.maxHistoryBytes);
+    this.#recent = new RecentBytes(limits.maxHistoryBytes, limits.ringPool);
     this.#ackStallUs = limits.ackStallUs;
   }
 

@@ -4,6 +4,43 @@
 /** The ring's first size (bytes); it doubles as a direction carries more, up to its capacity. */
 const FIRST_RING_BYTES = 512;
 
+/**
+ * Rings given back by directions that ended or grew, for the next ones to take. On a capture of
+ * many short connections every direction needs a ring or two, and each new one is a buffer
+ * outside V8's heap: slow to allocate, and freed only when V8 collects the ring's owner. A
+ * ring's stale bytes are never read: a direction reads only offsets it wrote itself. Holds at
+ * most `maxBytes`.
+ */
+export class RingPool {
+  readonly #maxBytes: number;
+  /** Free rings by size. */
+  readonly #free = new Map<number, Uint8Array[]>();
+  #bytes = 0;
+
+  constructor(maxBytes: number) {
+    this.#maxBytes = maxBytes;
+  }
+
+  /** A ring of `size` bytes, from the pool when one is free. */
+  take(size: number): Uint8Array {
+    const ring = this.#free.get(size)?.pop();
+    if (ring === undefined) return new Uint8Array(size);
+    this.#bytes -= size;
+    return ring;
+  }
+
+  give(ring: Uint8Array): void {
+    if (this.#bytes + ring.length > this.#maxBytes) return;
+    const free = this.#free.get(ring.length);
+    if (free === undefined) this.#free.set(ring.length, [ring]);
+    else free.push(ring);
+    this.#bytes += ring.length;
+  }
+}
+
+/** Bytes of free rings kept for reuse: 256 full-size (16 KiB) rings, far more of the small ones. */
+export const RING_POOL_BYTES = 4 * 1024 * 1024;
+
 export class RecentBytes {
   readonly #capacity: number;
   /**
@@ -17,8 +54,11 @@ export class RecentBytes {
   /** Smallest stream offset the ring still holds (raised by gaps and by overwriting). */
   #start = 0;
 
-  constructor(capacity: number) {
+  readonly #pool: RingPool;
+
+  constructor(capacity: number, pool: RingPool = new RingPool(0)) {
     this.#capacity = capacity;
+    this.#pool = pool;
   }
 
   /** Records bytes delivered at `offset` (contiguous with earlier ones unless a gap intervened). */
@@ -52,6 +92,7 @@ export class RecentBytes {
 
   /** Frees the ring (idle or finished direction); it is allocated again on the next write. */
   release(): void {
+    if (this.#ring !== undefined) this.#pool.give(this.#ring);
     this.#ring = undefined;
     this.#start = this.#end;
   }
@@ -60,7 +101,7 @@ export class RecentBytes {
   #grow(needed: number): Uint8Array {
     let size = Math.min(this.#capacity, FIRST_RING_BYTES);
     while (size < needed && size < this.#capacity) size = Math.min(this.#capacity, size * 2);
-    const ring = new Uint8Array(size);
+    const ring = this.#pool.take(size);
     const old = this.#ring;
     // Whatever of [start, end) the old ring still holds moves to its place in the new one
     // (nothing after a gap: start is then past the old end).
@@ -74,6 +115,7 @@ export class RecentBytes {
         place(ring, from + old.length - at, old.subarray(0, length - (old.length - at)));
       }
     }
+    if (old !== undefined) this.#pool.give(old);
     this.#ring = ring;
     return ring;
   }

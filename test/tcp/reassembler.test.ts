@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { newDirectionStats } from "../../src/tcp/direction-stats.js";
 import { DirectionReassembler, type GapReason, type ReassemblyLimits, type ReassemblyOutput } from "../../src/tcp/reassembler.js";
+import { RingPool } from "../../src/tcp/recent-bytes.js";
 
 type Recorded =
   | { kind: "data"; offset: number; text: string; packet: number }
@@ -22,6 +23,7 @@ function setup(limits: Partial<ReassemblyLimits> = {}) {
     maxHistoryBytes: limits.maxHistoryBytes ?? 1 << 20,
     ackStallUs: limits.ackStallUs ?? 1_000_000,
     heldTotal: limits.heldTotal ?? { held: 0, max: 1 << 30 },
+    ringPool: new RingPool(0),
   });
   let packet = 0;
   const send = (sequence: number, text: string, options: { fin?: boolean; capturedLength?: number; timeUs?: number } = {}) => {

@@ -1,9 +1,30 @@
 import { describe, expect, it } from "vitest";
-import { RecentBytes } from "../../src/tcp/recent-bytes.js";
+import { RecentBytes, RingPool } from "../../src/tcp/recent-bytes.js";
 
 const bytes = (text: string) => new Uint8Array(Buffer.from(text, "latin1"));
 
 describe("RecentBytes", () => {
+  it("takes rings from a shared pool and gives them back, never reading another direction's stale bytes", () => {
+    const pool = new RingPool(512);
+    const first = new RecentBytes(16384, pool);
+    first.write(0, bytes("abcdef"));
+    first.release(); // its 512-byte ring goes to the pool
+    const second = new RecentBytes(16384, pool);
+    second.write(100, bytes("xy")); // takes that ring, "abcdef" still in it
+    expect(second.differs(0, bytes("abcdef"))).toBeUndefined();
+    expect(second.differs(100, bytes("xy"))).toBe(false);
+    expect(second.differs(100, bytes("xz"))).toBe(true);
+    // Growing gives the small ring back; the pool keeps at most 512 bytes, so only one such ring.
+    second.write(102, new Uint8Array(1000).fill(7));
+    expect(second.differs(100, bytes("xy"))).toBe(false);
+    const third = new RecentBytes(16384, pool);
+    const fourth = new RecentBytes(16384, pool);
+    third.write(0, bytes("third"));
+    fourth.write(0, bytes("fourth"));
+    expect(third.differs(0, bytes("third"))).toBe(false);
+    expect(fourth.differs(0, bytes("fourth"))).toBe(false);
+  });
+
   it("compares a retransmission with the bytes delivered at its offset, across the ring's wrap", () => {
     const recent = new RecentBytes(8);
     recent.write(0, bytes("abcdef"));
