@@ -122,7 +122,7 @@ function toHttp2View(info: Http2ConnectionInfo): Http2View {
     streams: info.streams,
     framesByType: info.framesByType,
     resets: info.resets.map((reset) => ({ stream: reset.streamId, errorCode: reset.errorCode, sender: reset.sender, packet: reset.packetNumber })),
-    goaways: info.goaways.map((goaway) => ({ ...goaway, packet: goaway.packetNumber, packetNumber: undefined })).map(({ packetNumber: _, ...goaway }) => goaway),
+    goaways: info.goaways.map((goaway) => ({ lastStreamId: goaway.lastStreamId, errorCode: goaway.errorCode, debugData: goaway.debugData, sender: goaway.sender, packet: goaway.packetNumber })),
     unknownHeaderFields: info.unknownHeaderFields,
     anomalies: info.anomalies,
     settingsRoundTripsMs: info.settingsRoundTripsMs,

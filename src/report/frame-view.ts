@@ -3,6 +3,7 @@
 import { toHex } from "../bytes/hex.js";
 import { errorCodeName, flagNames, frameTypeName, settingName } from "../http2/frame/frame-types.js";
 import type { HeaderList, Http2Event } from "../http2/http2-events.js";
+import { latin1 } from "../http2/frame/latin1.js";
 
 type FrameEvent = Extract<Http2Event, { kind: "h2.frame" }>;
 type AnomalyEvent = Extract<Http2Event, { kind: "h2.anomaly" }>;
@@ -99,7 +100,7 @@ export function toFrameRecord(event: FrameEvent): FrameRecord {
     case "GOAWAY":
       record.lastStreamId = frame.lastStreamId;
       record.errorCode = errorCodeName(frame.errorCode);
-      record.debugData = new TextDecoder("latin1").decode(frame.debugData);
+      record.debugData = latin1(frame.debugData);
       break;
     case "WINDOW_UPDATE":
       record.windowIncrement = frame.windowIncrement;

@@ -16,6 +16,7 @@ import { DEFAULT_INITIAL_WINDOW_SIZE, MAX_WINDOW_SIZE, Window } from "./flow-con
 import { appendFragment, joinHeaderBlock, startHeaderBlock, type PendingHeaderBlock } from "./header-block.js";
 import { MAX_MAX_FRAME_SIZE, MIN_MAX_FRAME_SIZE, SettingsTracker, type AppliedSettings } from "./settings-tracker.js";
 import { maySend, nextStreamState, type Peer, type StreamInput, type StreamState } from "./stream-state.js";
+import { latin1 } from "../frame/latin1.js";
 
 export interface Http2ConnectionLimits {
   /** Largest header block assembled from HEADERS/PUSH_PROMISE + CONTINUATION. */
@@ -303,7 +304,7 @@ export class Http2Connection {
         if (this.#requireConnection(direction, frame.kind, frame.streamId)) {
           this.info.goaways.push({
             lastStreamId: frame.lastStreamId, errorCode: errorCodeName(frame.errorCode),
-            debugData: new TextDecoder("latin1").decode(frame.debugData), sender, packetNumber: position.packetNumber,
+            debugData: latin1(frame.debugData), sender, packetNumber: position.packetNumber,
           });
         }
         break;

@@ -1,6 +1,8 @@
 // The head of an HTTP/1.1 message (start line and header fields), for the h2c upgrade
 // (RFC 9113 §3.2 as in RFC 7540 §3.2; RFC 9110 §7.8 Upgrade, RFC 9112 message syntax).
 
+import { latin1 } from "../frame/latin1.js";
+
 export interface Http1Head {
   startLine: string;
   /** Field names lower-cased, values trimmed, in order. */
@@ -30,7 +32,7 @@ export function looksLikeHttp1(bytes: Uint8Array): boolean {
 export function parseHttp1Head(bytes: Uint8Array): Http1Head | "invalid" | undefined {
   const end = findHeadEnd(bytes);
   if (end < 0) return bytes.length > MAX_HTTP1_HEAD_BYTES ? "invalid" : undefined;
-  const text = new TextDecoder("latin1").decode(bytes.subarray(0, end));
+  const text = latin1(bytes.subarray(0, end));
   const lines = text.split("\r\n");
   const startLine = lines[0] ?? "";
   if (!/^[A-Z]+ \S+ HTTP\/1\.[01]$/.test(startLine) && !/^HTTP\/1\.[01] \d{3}/.test(startLine)) return "invalid";

@@ -1,6 +1,8 @@
 // TLS ClientHello / ServerHello (RFC 8446 §4.1.2-4.1.3, RFC 5246): the server name and ALPN
 // protocols (RFC 7301), readable before any decryption.
 
+import { latin1 } from "../frame/latin1.js";
+
 export interface TlsHello {
   kind: "client-hello" | "server-hello";
   /** ALPN: offered list (ClientHello) or the one chosen (ServerHello; TLS 1.3 hides it). */
@@ -94,14 +96,14 @@ function readHello(message: Uint8Array, kind: TlsHello["kind"]): TlsHello {
       let position = 2;
       while (position < data.length) {
         const length = data[position]!;
-        hello.alpn.push(new TextDecoder("latin1").decode(data.subarray(position + 1, position + 1 + length)));
+        hello.alpn.push(latin1(data.subarray(position + 1, position + 1 + length)));
         position += 1 + length;
       }
     } else if (type === EXTENSION_SUPPORTED_VERSIONS && kind === "server-hello" && data.length === 2) {
       hello.version = (data[0]! << 8) | data[1]!;
     } else if (type === EXTENSION_SERVER_NAME && data.length > 5 && data[2] === 0) {
       const length = (data[3]! << 8) | data[4]!;
-      hello.serverName = new TextDecoder("latin1").decode(data.subarray(5, 5 + length));
+      hello.serverName = latin1(data.subarray(5, 5 + length));
     }
   }
   return hello;

@@ -5,6 +5,7 @@ import { errorCodeName } from "../../http2/frame/frame-types.js";
 import { defineRule, type EvidenceItem } from "../rule.js";
 import { formatMs, frameEvidence, listStreams, otherPeer } from "../support/describe.js";
 import { explainGoawayDebug } from "../support/goaway-fingerprints.js";
+import { latin1 } from "../../http2/frame/latin1.js";
 
 const NO_ERROR = 0x0;
 const PROTOCOL_ERROR = 0x1;
@@ -31,7 +32,7 @@ export const goawayError = defineRule<State>({
       return;
     }
     if (frame.kind !== "GOAWAY" || frame.errorCode === NO_ERROR || frame.errorCode === PROTOCOL_ERROR) return;
-    const debug = new TextDecoder("latin1").decode(frame.debugData);
+    const debug = latin1(frame.debugData);
     const meaning = explainGoawayDebug(debug);
     const receiver = otherPeer(event.sender);
     const open = context.streams.openStreams();

@@ -6,6 +6,7 @@
 import { defineRule, type EvidenceItem } from "../rule.js";
 import { formatSeconds, frameEvidence, listStreams, otherPeer } from "../support/describe.js";
 import { roundTripUs } from "../support/round-trip.js";
+import { latin1 } from "../../http2/frame/latin1.js";
 
 const PROTOCOL_ERROR = 0x1;
 const CANCEL = 0x8;
@@ -28,7 +29,7 @@ export const goawayProtocolError = defineRule<null>({
   onEvent(event, _state, context) {
     if (event.kind !== "h2.frame" || event.frame.kind !== "GOAWAY" || event.frame.errorCode !== PROTOCOL_ERROR) return;
     const frame = event.frame;
-    const debug = new TextDecoder("latin1").decode(frame.debugData);
+    const debug = latin1(frame.debugData);
     const graceUs = Math.max(2 * roundTripUs(context.connection, context.params.fallbackRttMs!), context.params.lateAfterResetMs! * 1000);
     const evidence: EvidenceItem[] = [frameEvidence(event, "the GOAWAY", { lastStreamId: frame.lastStreamId, debugData: debug })];
     let message = `The ${event.sender} killed the connection with GOAWAY PROTOCOL_ERROR${debug ? ` ("${debug}")` : ""}, last stream ${frame.lastStreamId}.`;
