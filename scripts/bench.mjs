@@ -5,7 +5,10 @@
 // against nghttpd in a network namespace, MTU 1500, offloads off; needs root) and reused from
 // bench-data/. Each command runs --runs times (default 3), the two tools alternating, and the
 // median time is reported (this shared machine varies ±15% run to run), with the largest RSS.
-// Usage: npm run bench [-- --sizes 200,1000] [--runs N] [--no-tshark] [--capture FILE]
+// --churn adds a capture of connection churn (about 55 MB: 24,000 connections of one request
+// each, 2,000 open at once; the `short` profile of make-bench-capture.sh), where the cost per
+// connection rather than per byte decides.
+// Usage: npm run bench [-- --sizes 200,1000] [--runs N] [--no-tshark] [--churn] [--capture FILE]
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -37,12 +40,12 @@ function measure(command, commandArgs) {
   return { seconds, rssMb: maxRssKb / 1024, stdout: result.stdout, status: result.status };
 }
 
-function captureFor(sizeMb) {
-  const file = join(root, "bench-data", `h2load-${sizeMb}mb.pcap`);
+function captureFor(sizeMb, profile = "bulk") {
+  const file = join(root, "bench-data", profile === "bulk" ? `h2load-${sizeMb}mb.pcap` : `h2load-${profile}-${sizeMb}mb.pcap`);
   if (!existsSync(file)) {
     mkdirSync(dirname(file), { recursive: true });
     console.error(`making ${file} with h2load (needs root; about a minute per GB)…`);
-    const made = spawnSync("bash", [join(root, "scripts", "make-bench-capture.sh"), file, String(sizeMb)], { stdio: ["ignore", "ignore", "inherit"] });
+    const made = spawnSync("bash", [join(root, "scripts", "make-bench-capture.sh"), file, String(sizeMb), profile], { stdio: ["ignore", "ignore", "inherit"] });
     if (made.status !== 0) throw new Error(`make-bench-capture.sh failed (${made.status})`);
   }
   return file;
@@ -61,7 +64,8 @@ function row(name, run, mb, packets, frames) {
   console.log(cells.join("  "));
 }
 
-const captures = option("--capture") ? [option("--capture")] : sizes.map(captureFor);
+const captures = option("--capture") ? [option("--capture")] : sizes.map((size) => captureFor(size));
+const churnCapture = args.includes("--churn") ? captureFor(55, "short") : undefined;
 const results = [];
 const ourCommand = (capture) => ["node", [join(root, "bin", "h2scope.js"), "analyze", "--format", "json", "--fail-on", "none", "--h2-port", String(H2_PORT), capture]];
 // Comparable work: decode every HTTP/2 frame and header (HPACK) and print them.
@@ -79,7 +83,7 @@ const extraCaCerts = process.env.NODE_EXTRA_CA_CERTS;
 console.log(`node start-up alone (node -e 0): ${nodeAlone([]).toFixed(2)} s` +
   (extraCaCerts ? `; NODE_EXTRA_CA_CERTS is set (${extraCaCerts}), without it ${nodeAlone(["-u", "NODE_EXTRA_CA_CERTS"]).toFixed(2)} s` : ""));
 
-for (const capture of captures) {
+for (const capture of churnCapture === undefined ? captures : [...captures, churnCapture]) {
   const mb = statSync(capture).size / 1e6;
   const oursRuns = [];
   const tsharkRuns = [];
@@ -91,7 +95,8 @@ for (const capture of captures) {
   const report = JSON.parse(ours.stdout);
   const packets = report.capture.packets;
   const frames = report.capture.http2Frames;
-  console.log(`\n${capture}: ${mb.toFixed(0)} MB, ${packets.toLocaleString("en-US")} packets, ${frames.toLocaleString("en-US")} HTTP/2 frames, ${report.connections.length} connections`);
+  const connections = report.connections.length + report.capture.connectionsOmitted;
+  console.log(`\n${capture}: ${mb.toFixed(0)} MB, ${packets.toLocaleString("en-US")} packets, ${frames.toLocaleString("en-US")} HTTP/2 frames, ${connections.toLocaleString("en-US")} connections`);
   row("h2scope analyze", ours, mb, packets, frames);
   const result = { mb, ours };
   if (withTshark) {
@@ -100,7 +105,7 @@ for (const capture of captures) {
     console.log(`ratio: h2scope is ${(tshark.seconds / ours.seconds).toFixed(1)}x tshark's speed, with ${(ours.rssMb / tshark.rssMb * 100).toFixed(0)}% of its memory`);
     result.tshark = tshark;
   }
-  results.push(result);
+  if (capture !== churnCapture) results.push(result);
 }
 if (results.length >= 2) {
   const [small, large] = [results[0], results.at(-1)];
