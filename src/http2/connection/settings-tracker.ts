@@ -71,7 +71,8 @@ class SettingValues {
       const value = this.#byId[id];
       if (value !== undefined) entries.push([id, value]);
     }
-    if (this.#others !== undefined) entries.push(...[...this.#others].sort(([left], [right]) => left - right));
+    // Unregistered ids are up to 65,536: one push each, not a spread call of that many arguments.
+    for (const entry of [...(this.#others ?? [])].sort(([left], [right]) => left - right)) entries.push(entry);
     return entries;
   }
 }

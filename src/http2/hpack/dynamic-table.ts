@@ -6,17 +6,17 @@ import type { HpackField } from "./hpack-field.js";
 export const ENTRY_OVERHEAD = 32;
 
 /**
- * The entries of one encoder's dynamic table that we know. When we joined mid-way or lost bytes,
- * the real table may also hold older entries we never saw (`olderEntriesUnknown`). Those are
- * always the oldest, so eviction (§4.4) takes them first: the known entries keep their indices
- * and stay exact, and references past them are to entries we never saw.
- */
-/**
  * Entries the ring holds before it first doubles. A short connection adds a handful (its
  * requests' authority, user agent, a few custom fields); two tables live per connection.
  */
 const INITIAL_CAPACITY = 4;
 
+/**
+ * The entries of one encoder's dynamic table that we know. When we joined mid-way or lost bytes,
+ * the real table may also hold older entries we never saw (`olderEntriesUnknown`). Those are
+ * always the oldest, so eviction (§4.4) takes them first: the known entries keep their indices
+ * and stay exact, and references past them are to entries we never saw.
+ */
 export class DynamicTable {
   /** Ring buffer of entries; the newest is at #newest, older ones at lower positions (mod capacity). */
   #fields: Array<HpackField | undefined> = new Array<HpackField | undefined>(INITIAL_CAPACITY).fill(undefined);

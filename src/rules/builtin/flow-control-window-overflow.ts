@@ -16,8 +16,10 @@ interface Pending {
 
 interface State {
   pending: Pending[];
-  /** Stream-window overflows per culprit after its first one: counted, reported once at the end. */
-  /** Made on the first stream-window overflow (most connections never have one). */
+  /**
+   * Stream-window overflows per culprit after its first one: counted, reported once at the end.
+   * This and the next are made at the first stream-window overflow (most connections have none).
+   */
   repeats: Map<string, Anomaly[]> | undefined;
   reportedStreamOverflow: Set<string> | undefined;
 }

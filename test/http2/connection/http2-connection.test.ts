@@ -138,6 +138,18 @@ describe("Http2Connection", () => {
     expect(connection.info.pingRoundTripsMs).toEqual([1]);
   });
 
+  it("remembers the newest 1,024 unacknowledged PINGs of a side: an ACK of an older one times nothing", () => {
+    const { send, events } = open();
+    handshake(send);
+    const opaque = (n: number) => Uint8Array.of(0, 0, 0, 0, 0, 0, n >> 8, n & 0xff);
+    for (let n = 0; n < 1100; n++) send(CLIENT, ping(opaque(n)));
+    send(SERVER, ping(opaque(0), true), ping(opaque(75), true), ping(opaque(76), true), ping(opaque(1099), true));
+    const acked = events.flatMap((event) => (event.kind === "h2.ping-acked" ? [event.roundTripUs] : []));
+    // PINGs 0-75 were forgotten to keep 1,024; 76 and 1099 are timed from when they were sent
+    // (one packet, 1 ms, each: PING n in packet 4 + n after the handshake's three, the ACKs in 1104).
+    expect(acked).toEqual([(1104 - (4 + 76)) * 1000, (1104 - (4 + 1099)) * 1000]);
+  });
+
   it("flags a frame larger than the receiver's SETTINGS_MAX_FRAME_SIZE, and allows it once raised and acknowledged", () => {
     const { send, anomalies } = open();
     handshake(send);
