@@ -6,6 +6,7 @@ import { CaptureAnalyzer, type AnalysisEvent } from "../pipeline.js";
 import type { Limits } from "../limits.js";
 import type { CliIo } from "./cli-io.js";
 import { openCaptureInput } from "./capture-input.js";
+import { collectGarbage, FULL_COLLECTION_EVERY_BYTES } from "./full-collection.js";
 
 /** Printed warnings per run; beyond it they are counted, so a corrupt file cannot flood stderr. */
 const MAX_PRINTED_WARNINGS = 50;
@@ -57,8 +58,13 @@ export async function runAnalysis(path: string, io: CliIo, options: { http2Ports
   let stoppedBy: H2scopeError | undefined;
   try {
     const showProgress = io.progress !== undefined && input.totalBytes !== undefined && input.totalBytes > 0;
+    let collectAt = FULL_COLLECTION_EVERY_BYTES;
     for await (const chunk of untilStopped(input.chunks, io.stop, input.readsMayStall)) {
       analyzer.push(chunk);
+      if (analyzer.summary.inputBytes >= collectAt) {
+        collectGarbage();
+        collectAt = analyzer.summary.inputBytes + FULL_COLLECTION_EVERY_BYTES;
+      }
       if (io.drained !== undefined) await io.drained();
       if (showProgress) io.progress!(input.bytesRead(), input.totalBytes!, false);
     }

@@ -30,7 +30,9 @@ export class RingPool {
   }
 
   give(ring: Uint8Array): void {
-    if (this.#bytes + ring.length > this.#maxBytes) return;
+    // Full-size rings belong to long bulk directions, which start seldom: kept, they would only
+    // add to resident memory on captures of long connections.
+    if (ring.length > MAX_POOLED_RING || this.#bytes + ring.length > this.#maxBytes) return;
     const free = this.#free.get(ring.length);
     if (free === undefined) this.#free.set(ring.length, [ring]);
     else free.push(ring);
@@ -38,8 +40,10 @@ export class RingPool {
   }
 }
 
-/** Bytes of free rings kept for reuse: 256 full-size (16 KiB) rings, far more of the small ones. */
+/** Bytes of free rings kept for reuse (some thousands of the small rings short connections use). */
 export const RING_POOL_BYTES = 4 * 1024 * 1024;
+/** The largest ring kept for reuse. */
+const MAX_POOLED_RING = 4096;
 
 export class RecentBytes {
   readonly #capacity: number;
