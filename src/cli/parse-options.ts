@@ -31,7 +31,7 @@ export function parseCount(value: string): number {
 export function limitOption(): Option {
   return new Option("--limit <name=value>", "override one of h2scope's memory and work bounds (repeatable), e.g. maxOpenConnections=200000; "
     + `names: ${Object.keys(DEFAULT_LIMITS).join(", ")} (the README's Limits section gives each one's reason)`)
-    .argParser(parseLimit).default({});
+    .argParser(parseLimit).default({}, "the built-in bounds");
 }
 
 /**

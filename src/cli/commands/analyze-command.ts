@@ -49,7 +49,7 @@ export function analyzeCommand(io: CliIo, setExitCode: (code: number) => void): 
     .option("--h2-port <ports>", "decode TCP connections on these ports as cleartext HTTP/2 even without a preface (comma-separated or repeated)", collect, [])
     .option("--keylog <file>", "decrypt TLS with this NSS key log (SSLKEYLOGFILE); a pcapng's Decryption Secrets Blocks are used as well")
     .option("--follow", "print each finding the moment it is raised, then the summary at the end (for live input)")
-    .option("--max-connections <n>", "list details of at most this many connections (those with findings always; the rest are counted)", parseCount, DEFAULT_MAX_REPORTED_CONNECTIONS)
+    .option("--max-connections <n>", "list details of at most this many connections (those with findings in the report always; the rest are counted)", parseCount, DEFAULT_MAX_REPORTED_CONNECTIONS)
     .option("--max-findings-per-rule <n>", "keep at most this many findings of each rule in the report (the rest are counted; NDJSON and --follow print all)", parseCount, DEFAULT_MAX_REPORTED_FINDINGS_PER_RULE)
     .addOption(limitOption())
     .addHelpText("after", "\nExit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 usage error;\n3 unreadable input; 4 damaged capture (results cover what was read); 70 internal error.")
