@@ -14,7 +14,7 @@ import type { KeyLog } from "../tls/keylog.js";
 import { cipherSuiteName, tlsVersionName } from "../tls/tls-names.js";
 import { TlsSession } from "../tls/tls-session.js";
 
-/** An empty head, shared (heads are replaced, never written). */
+/** An empty head, shared (heads, like the TLS client head, are replaced, never written). */
 const NO_BYTES = new Uint8Array(0);
 
 export interface Http2AnalyzerOptions {
@@ -246,7 +246,7 @@ export class Http2Analyzer {
       framesByType: {}, streams: 0, resets: [], goaways: [], unknownHeaderFields: 0, anomalies: 0,
       settingsRoundTripsMs: [], pingRoundTripsMs: [], settings: undefined,
     };
-    const state: TlsTracked = { status: "tls", info, session: undefined, waiting: [], waitingBytes: 0, clientHead: new Uint8Array(0), connection: undefined, notHttp2: false };
+    const state: TlsTracked = { status: "tls", info, session: undefined, waiting: [], waitingBytes: 0, clientHead: NO_BYTES, connection: undefined, notHttp2: false };
     // Even without keys the session reads the hellos (ALPN chosen, version, suite).
     state.session = new TlsSession(keyLog ?? { sessions: new Map(), badLines: [] }, tcp.clientDirection, {
       plaintext: (direction, bytes, plainPacket, plainTime) => {
@@ -306,12 +306,12 @@ export class Http2Analyzer {
       state.info.tls!.plaintext = "http2";
       for (const event of state.waiting) state.connection.data(event.direction, event.bytes, event.packetNumber, event.timeUs);
       state.waiting = [];
-      state.clientHead = new Uint8Array(0);
+      state.clientHead = NO_BYTES;
     } else if (!isPrefixOf(state.clientHead, CLIENT_PREFACE)) {
       state.notHttp2 = true;
       state.info.tls!.plaintext = "other";
       state.waiting = [];
-      state.clientHead = new Uint8Array(0);
+      state.clientHead = NO_BYTES;
     }
   }
 

@@ -21,6 +21,8 @@ function padEnd(text: string, width: number): string {
 
 /** Columns a terminal gives `text`: wide East Asian characters take two, combining and control characters none. */
 export function displayWidth(text: string): number {
+  // Nearly every cell is printable ASCII: one column per character, no look at each one.
+  if (PRINTABLE_ASCII.test(text)) return text.length;
   let width = 0;
   for (const character of text) {
     const code = character.codePointAt(0)!;
@@ -30,6 +32,7 @@ export function displayWidth(text: string): number {
   return width;
 }
 
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 const ZERO_WIDTH = /^[\p{Mn}\p{Me}\u200b-\u200f\u2060\ufeff]$/u;
 
 /** East Asian Wide and Fullwidth ranges (Unicode UAX #11), and the emoji planes. */
