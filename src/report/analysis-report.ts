@@ -1,5 +1,5 @@
 // `h2scope analyze` output: a summary, findings grouped by connection, and a health line per
-// connection — as a table for people, markdown for postmortems, JSON for programs.
+// connection (healthy ones past the first few only counted) — as a table for people, markdown for postmortems, JSON for programs.
 
 import type TableType from "cli-table3";
 import { lazyModule } from "../lazy-module.js";
@@ -28,6 +28,14 @@ export interface AnalysisReport {
   /** HTTP/2 frames decoded, both directions, all connections. */
   frames: number;
 }
+
+/**
+ * Healthy connections (no error or warning) the Health section lists by name; the rest are one
+ * count. A capture of a busy load balancer holds tens of thousands of connections, and a screen
+ * of "healthy" lines hides the few that are not (those are always listed). JSON lists every
+ * connection kept (--max-connections).
+ */
+export const HEALTHY_CONNECTIONS_LISTED = 20;
 
 const SEVERITY_COLOURS: Record<Severity, string> = { error: "\u001b[31m", warning: "\u001b[33m", info: "\u001b[36m" };
 const RESET = "\u001b[0m";
@@ -64,10 +72,11 @@ export function countBySeverity(findings: Finding[]): Record<Severity, number> {
   return counts;
 }
 
-/** One line per HTTP/2 (or TLS) connection: what it is and how it fared (`listed`: its findings in the report). */
-function formatHealthLine(view: ConnectionView, listed: Finding[]): string {
-  // The view's counts include findings past --max-findings-per-rule.
-  const counts = view.findingCounts ?? countBySeverity(listed);
+/**
+ * One line per HTTP/2 (or TLS) connection: what it is and how it fared. `counts`: its findings by
+ * severity, the view's own when it has them (they include findings past --max-findings-per-rule).
+ */
+function formatHealthLine(view: ConnectionView, counts: Record<Severity, number>): string {
   const verdict = counts.error > 0 ? `${counts.error} error${counts.error > 1 ? "s" : ""}` : counts.warning > 0 ? `${counts.warning} warning${counts.warning > 1 ? "s" : ""}` : "healthy";
   const http2 = view.http2!;
   const what = isEncrypted(http2)
@@ -76,7 +85,7 @@ function formatHealthLine(view: ConnectionView, listed: Finding[]): string {
   return `conn ${view.id} ${view.client} → ${view.server}: ${what}, ${view.closeReason ?? "open"} — ${verdict}`;
 }
 
-export function formatAnalysisTable(report: AnalysisReport, colour: boolean): string {
+export function formatAnalysisTable(report: AnalysisReport, colour: boolean, healthyListed = HEALTHY_CONNECTIONS_LISTED): string {
   let text = `${formatSummaryLines(report).join("\n")}\n`;
   const paint = (severity: Severity) => (colour ? `${SEVERITY_COLOURS[severity]}${severity}${RESET}` : severity);
   const byConnection = groupByConnection(orderFindings(report.findings));
@@ -97,7 +106,7 @@ export function formatAnalysisTable(report: AnalysisReport, colour: boolean): st
     }
     text += `${table.toString()}\n`;
   }
-  const health = formatHealthLines(report, byConnection);
+  const health = formatHealthLines(report, byConnection, healthyListed);
   if (health.length > 0) text += `\nHealth\n${health.map((line) => `  ${line}`).join("\n")}\n`;
   if (report.findings.length === 0) text += "\nNo findings.\n";
   return text;
@@ -111,14 +120,14 @@ export function formatFindingLine(finding: Finding, startTime: number, colour: b
 }
 
 /** What --follow prints at the end: the findings were already printed as they came. */
-export function formatAnalysisFollowEnd(report: AnalysisReport): string {
+export function formatAnalysisFollowEnd(report: AnalysisReport, healthyListed = HEALTHY_CONNECTIONS_LISTED): string {
   let text = `\n${formatSummaryLines(report).join("\n")}\n`;
-  const health = formatHealthLines(report, groupByConnection(report.findings));
+  const health = formatHealthLines(report, groupByConnection(report.findings), healthyListed);
   if (health.length > 0) text += `\nHealth\n${health.map((line) => `  ${line}`).join("\n")}\n`;
   return text;
 }
 
-export function formatAnalysisMarkdown(report: AnalysisReport): string {
+export function formatAnalysisMarkdown(report: AnalysisReport, healthyListed = HEALTHY_CONNECTIONS_LISTED): string {
   let text = `# h2scope analysis\n\n${formatSummaryLines(report).map((line) => `- ${line}`).join("\n")}\n`;
   const byConnection = groupByConnection(orderFindings(report.findings));
   const views = viewsById(report);
@@ -138,7 +147,7 @@ export function formatAnalysisMarkdown(report: AnalysisReport): string {
       }
     }
   }
-  const health = formatHealthLines(report, byConnection);
+  const health = formatHealthLines(report, byConnection, healthyListed);
   if (health.length > 0) text += `\n## Connections\n\n${health.map((line) => `- ${line}`).join("\n")}\n`;
   if (report.findings.length === 0) text += "\nNo findings.\n";
   return text;
@@ -185,9 +194,30 @@ function viewsById(report: AnalysisReport): Map<number, ConnectionView> {
   return new Map(report.connections.map((view) => [view.id, view]));
 }
 
-/** The health line of each HTTP/2 (or TLS) connection listed. */
-function formatHealthLines(report: AnalysisReport, byConnection: Map<number, Finding[]>): string[] {
-  return report.connections.filter((view) => view.http2 !== undefined).map((view) => formatHealthLine(view, byConnection.get(view.id) ?? []));
+/**
+ * The health line of each HTTP/2 (or TLS) connection with an error or warning, and of the first
+ * `healthyListed` healthy ones; one line counts the healthy ones not named.
+ */
+function formatHealthLines(report: AnalysisReport, byConnection: Map<number, Finding[]>, healthyListed: number): string[] {
+  const lines: string[] = [];
+  let healthyNamed = 0;
+  let healthyUnnamed = 0;
+  for (const view of report.connections) {
+    if (view.http2 === undefined) continue;
+    const counts = view.findingCounts ?? countBySeverity(byConnection.get(view.id) ?? []);
+    if (counts.error === 0 && counts.warning === 0) {
+      if (healthyNamed === healthyListed) {
+        healthyUnnamed++;
+        continue;
+      }
+      healthyNamed++;
+    }
+    lines.push(formatHealthLine(view, counts));
+  }
+  if (healthyUnnamed > 0) {
+    lines.push(`… and ${healthyUnnamed} more healthy connection${healthyUnnamed === 1 ? "" : "s"} (--format json lists each)`);
+  }
+  return lines;
 }
 
 function escapeCell(text: string): string {
