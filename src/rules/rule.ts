@@ -64,6 +64,10 @@ export interface Finding {
 /** Everything a rule sees: HTTP/2 events and the transport facts of HTTP/2 connections. */
 export type RuleEvent = Http2Event | TcpEvent;
 
+/**
+ * What a rule sees besides the event: valid during the call only (the engine points one context
+ * per rule at the connection of each call), so a rule keeps what it needs in its state, not this.
+ */
 export interface RuleContext {
   /** The rule's parameters, defaults merged with the user's configuration. */
   readonly params: Readonly<Record<string, number>>;

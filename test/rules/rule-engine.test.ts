@@ -1,0 +1,76 @@
+// The engine keeps one state per rule per connection and shares one context object per rule,
+// pointed at the connection of each call: a rule must always see the state and the connection
+// of the event in hand, however the connections' events interleave.
+
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import type { AnalysisEvent } from "../../src/pipeline.js";
+import { defineRule, type Finding, type RuleContext, type RuleEvent } from "../../src/rules/rule.js";
+import { RuleEngine, defaultSettings } from "../../src/rules/rule-engine.js";
+import { analyzeBytes } from "../support/collect.js";
+import { fixturePath, loadFixtureMetas } from "../support/fixtures.js";
+
+const connectionIdOf = (event: RuleEvent | AnalysisEvent) => ("tcp" in event.connection ? event.connection.tcp.id : event.connection.id);
+
+/** A rule that checks, on every call, that its state and context belong to the same connection. */
+function probeRule(id: string, mismatches: string[], calls: { events: number; ticks: number; ends: number }) {
+  return defineRule<{ connection: number | undefined }>({
+    id,
+    severity: "info",
+    description: "test probe",
+    parameters: {},
+    createState: () => ({ connection: undefined }),
+    onEvent(event, state, context) {
+      calls.events++;
+      state.connection ??= connectionIdOf(event);
+      if (context.connection.tcp.id !== connectionIdOf(event)) mismatches.push(`${id}: event of ${connectionIdOf(event)} with context of ${context.connection.tcp.id}`);
+      if (state.connection !== connectionIdOf(event)) mismatches.push(`${id}: event of ${connectionIdOf(event)} with state of ${state.connection}`);
+    },
+    onTime(_nowUs, state, context) {
+      calls.ticks++;
+      check(state.connection, context, "tick");
+    },
+    onEnd(endUs, state, context) {
+      calls.ends++;
+      check(state.connection, context, "end");
+      context.report({ message: `${id} ended`, packetNumber: 0, timeUs: endUs, evidence: [] });
+    },
+  });
+
+  function check(connection: number | undefined, context: RuleContext, when: string) {
+    if (connection !== undefined && connection !== context.connection.tcp.id) mismatches.push(`${id}: ${when} of ${connection} with context of ${context.connection.tcp.id}`);
+  }
+}
+
+describe("rule engine", () => {
+  // h2load's four connections interleave frame by frame within 2 ms; in the shutdown capture a
+  // client opens its second connection 150 ms before the first ends, so ticks come while both
+  // are open.
+  it.each([["h2load-many-connections", 4], ["rules-shutdown-single-phase", 2]] as const)(
+    "gives each rule the state and connection of the event in hand across the interleaved connections of %s", (name, connections) => {
+    const meta = loadFixtureMetas().find((candidate) => candidate.name === name)!;
+    const { events } = analyzeBytes(new Uint8Array(readFileSync(fixturePath(meta))));
+    // The capture's connections overlap: their events interleave (else the test could not fail).
+    const order = events.filter((event) => event.kind === "h2.frame").map(connectionIdOf);
+    const switches = order.filter((id, index) => index > 0 && id !== order[index - 1]).length;
+    expect(new Set(order).size).toBe(connections);
+    expect(switches).toBeGreaterThan(connections);
+
+    const mismatches: string[] = [];
+    const calls = { events: 0, ticks: 0, ends: 0 };
+    const rules = [probeRule("probe-a", mismatches, calls), probeRule("probe-b", mismatches, calls)];
+    const findings: Finding[] = [];
+    const engine = new RuleEngine(rules, new Map(rules.map((rule) => [rule.id, defaultSettings(rule)])), (finding) => findings.push(finding));
+    for (const event of events) engine.event(event);
+    engine.end();
+
+    expect(mismatches).toEqual([]);
+    expect(calls.events).toBeGreaterThan(2 * order.length - 1);
+    const spanUs = events.at(-1)!.timeUs - events[0]!.timeUs;
+    if (spanUs > 1e6) expect(calls.ticks).toBeGreaterThan(0);
+    // Each connection's end reports through the shared context, stamped with that connection.
+    const http2Ids = [...new Set(order)].sort((left, right) => left - right);
+    expect(calls.ends).toBe(2 * http2Ids.length);
+    expect(findings.filter((finding) => finding.rule === "probe-a").map((finding) => finding.connection).sort((left, right) => left - right)).toEqual(http2Ids);
+  });
+});
