@@ -1,5 +1,6 @@
 // A TCP connection seen from the user's side: client and server named, numbers per direction.
 
+import type { NamedSettings } from "../http2/connection/settings-tracker.js";
 import type { Http2ConnectionInfo } from "../http2/http2-events.js";
 import type { DirectionStats } from "../tcp/direction-stats.js";
 import type { TcpConnection } from "../tcp/tcp-events.js";
@@ -73,11 +74,14 @@ export interface Http2View {
   settingsRoundTripsMs: number[];
   pingRoundTripsMs: number[];
   /** Settings in force at the end per side; null when never known (joined mid-way). */
-  settings: { client: Array<[string, number]>; server: Array<[string, number]> } | null;
+  settings: { client: NamedSettings; server: NamedSettings } | null;
 }
 
-/** A TLS connection whose HTTP/2 was not read: not decrypted, or decrypted and not HTTP/2. */
-export function isEncrypted(http2: Http2View): boolean {
+/**
+ * A TLS connection whose HTTP/2 was not read: not decrypted, or decrypted and not HTTP/2. Takes
+ * a view or the HTTP/2 facts it is made of (same fields).
+ */
+export function isEncrypted(http2: { discovery: string; tls?: { decryption: string; plaintext?: string | null } }): boolean {
   return http2.discovery === "tls" && (http2.tls?.decryption !== "decrypted" || http2.tls.plaintext !== "http2");
 }
 

@@ -68,6 +68,18 @@ describe("h2scope analyze", () => {
     const table = await runCli(["analyze", "--fail-on", "none", "--max-connections", "1", rotation]);
     expect(table.stdout).toContain(`Connections: ${allIds.length} TCP, ${allIds.length} HTTP/2`);
     expect(table.stdout).toContain(`(${allIds.length - expectedIds.length} without findings not listed: --max-connections)`);
+
+    // NDJSON streams every connection, listed in the report or not.
+    const ndjson = (await runCli(["analyze", "-f", "ndjson", "--fail-on", "none", "--max-connections", "1", rotation])).stdout.trim().split("\n").map((line) => JSON.parse(line));
+    expect(ndjson.filter((line) => line.kind === "connection").map((line) => line.id).sort((left: number, right: number) => left - right)).toEqual(allIds);
+  });
+
+  it("counts connections past --max-connections by what they carried (TLS not read as HTTP/2)", async () => {
+    const tls = capture("tls13-one-key-missing");
+    const countsLine = (stdout: string) => stdout.split("\n").find((line) => line.startsWith("Connections:"));
+    const full = countsLine((await runCli(["analyze", "--fail-on", "none", tls])).stdout);
+    expect(full).toMatch(/^Connections: 2 TCP, 0 HTTP\/2, 2 TLS not read as HTTP\/2;/);
+    expect(countsLine((await runCli(["analyze", "--fail-on", "none", "--max-connections", "1", tls])).stdout)).toBe(`${full} (1 without findings not listed: --max-connections)`);
   });
 
   it("--max-findings-per-rule keeps the first findings of each rule and counts the rest everywhere it counts", async () => {

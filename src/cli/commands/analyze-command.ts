@@ -229,7 +229,7 @@ async function analyzeCapture(capture: string, label: string | undefined, settin
     if (ndjson) io.stdout(`${JSON.stringify(labelled({ kind: "finding", ...finding }))}\n`);
     else if (followTable) io.stdout(formatFindingLine(finding, startTime ?? finding.time, io.colour ?? false));
   });
-  const collector = new ConnectionCollector(options.maxConnections);
+  const collector = new ConnectionCollector(options.maxConnections, { everyView: ndjson });
   // Open connections' findings: whether the report lists any (then it lists the connection too),
   // and how many by severity (its health line). Dropped when the connection closes.
   const findingsByConnection = new Map<number, { listed: boolean; counts: Record<Severity, number> }>();
@@ -243,7 +243,7 @@ async function analyzeCapture(capture: string, label: string | undefined, settin
       const own = findingsByConnection.get(event.connection.id);
       findingsByConnection.delete(event.connection.id);
       const view = collector.close(event.connection, own?.listed ?? false, own?.counts ?? { error: 0, warning: 0, info: 0 });
-      if (ndjson) io.stdout(`${JSON.stringify(labelled({ kind: "connection", ...view }))}\n`);
+      if (view !== undefined && ndjson) io.stdout(`${JSON.stringify(labelled({ kind: "connection", ...view }))}\n`);
     }
   });
   engine.end();

@@ -45,12 +45,12 @@ async function runConnections(capture: string, options: ConnectionsOptions, io: 
     io.stderr(`h2scope: error: ${http2Ports}\n`);
     return EXIT_USAGE;
   }
-  const collector = new ConnectionCollector(options.maxConnections);
+  const collector = new ConnectionCollector(options.maxConnections, { everyView: format === "ndjson" });
   const run = await runAnalysis(capture, io, { http2Ports, keyLogFile: options.keylog, limits: options.limit }, (event) => {
     if (event.kind === "h2.connection") collector.http2(event.connection);
     if (event.kind !== "tcp.close") return;
     const view = collector.close(event.connection);
-    if (format === "ndjson") io.stdout(`${JSON.stringify(view)}\n`);
+    if (view !== undefined && format === "ndjson") io.stdout(`${JSON.stringify(view)}\n`);
   });
   const views: ConnectionView[] = collector.views();
   const summary = run.analyzer.summary;
