@@ -3,6 +3,7 @@
 import type { TcpConnection } from "../tcp/tcp-events.js";
 import type { Frame } from "./frame/frame.js";
 import type { Peer } from "./connection/stream-state.js";
+import type { NamedSettings } from "./connection/settings-tracker.js";
 import type { TlsDecryption } from "../tls/tls-session.js";
 
 /** How the connection was recognised as HTTP/2 (or as TLS, not decoded yet). */
@@ -51,7 +52,7 @@ export interface Http2ConnectionInfo {
   settingsRoundTripsMs: number[];
   pingRoundTripsMs: number[];
   /** Settings in force for each side at the end ([name, value]); undefined if never known. */
-  settings: Record<Peer, Array<[string, number]>> | undefined;
+  settings: Record<Peer, NamedSettings> | undefined;
 }
 
 interface Located {

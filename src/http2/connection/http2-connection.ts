@@ -137,7 +137,7 @@ export class Http2Connection {
     this.#directions[0].decoder.end();
     this.#directions[1].decoder.end();
     this.info.settings = this.#settings.known || this.#settings.pendingCount("client") + this.#settings.pendingCount("server") > 0
-      ? { client: this.#namedSettings("client"), server: this.#namedSettings("server") }
+      ? { client: this.#settings.named("client"), server: this.#settings.named("server") }
       : undefined;
   }
 
@@ -746,9 +746,6 @@ export class Http2Connection {
     this.#spare = pending;
   }
 
-  #namedSettings(side: Peer): Array<[string, number]> {
-    return this.#settings.entries(side).map(([id, value]) => [settingName(id), value]);
-  }
 }
 
 /** HTTP2-Settings: a SETTINGS payload in base64url without padding (RFC 7540 §3.2.1). */

@@ -8,7 +8,7 @@
 
 import {
   SETTINGS_ENABLE_PUSH, SETTINGS_HEADER_TABLE_SIZE, SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_MAX_CONCURRENT_STREAMS,
-  SETTINGS_MAX_FRAME_SIZE, SETTINGS_MAX_HEADER_LIST_SIZE,
+  SETTINGS_MAX_FRAME_SIZE, SETTINGS_MAX_HEADER_LIST_SIZE, settingName,
 } from "../frame/frame-types.js";
 import type { Peer } from "./stream-state.js";
 
@@ -39,6 +39,18 @@ export interface AppliedSettings {
   declaredInPacket: number;
 }
 
+/** Settings in force by name, as a connection's report lists them: [name, value], ascending ids. */
+export type NamedSettings = ReadonlyArray<readonly [string, number]>;
+
+/**
+ * Named lists already made, by their ids and values. Most connections of a capture end with the
+ * same values (one client program, one server), and the report keeps both sides' lists of each
+ * connection it lists: some 760 bytes in 25 objects per connection when each had its own.
+ * Frozen, since they are shared. Bounded: past this many distinct lists, new ones are not kept.
+ */
+const namedLists = new Map<string, NamedSettings>();
+const NAMED_LISTS_KEPT = 256;
+
 /** Settings ids below this are kept in an array (the registered ones are 1-9); others in a map. */
 const ARRAY_IDS = 16;
 const DEFAULT_VALUES: Array<number | undefined> = Array.from({ length: ARRAY_IDS }, (_, id) => DEFAULT_SETTINGS.get(id));
@@ -62,6 +74,27 @@ class SettingValues {
     if (id < ARRAY_IDS) this.#byId[id] = value;
     else (this.#others ??= new Map()).set(id, value);
     return previous;
+  }
+
+  /** Every value as [name, value], ascending ids: a shared list when one with these values was made before. */
+  named(): NamedSettings {
+    let key = "";
+    for (let id = 0; id < ARRAY_IDS; id++) {
+      const value = this.#byId[id];
+      if (value !== undefined) key += `${id}=${value},`;
+    }
+    // Ids past the array are rare (unregistered settings): such lists are not shared.
+    if (this.#others !== undefined) return this.#makeNamed();
+    let list = namedLists.get(key);
+    if (list === undefined) {
+      list = this.#makeNamed();
+      if (namedLists.size < NAMED_LISTS_KEPT) namedLists.set(key, list);
+    }
+    return list;
+  }
+
+  #makeNamed(): NamedSettings {
+    return Object.freeze(this.entries().map(([id, value]) => Object.freeze([settingName(id), value] as const)));
   }
 
   /** [id, value] of every value, ascending ids. */
@@ -100,9 +133,9 @@ export class SettingsTracker {
     return (side === "client" ? this.#inForce.client : this.#inForce.server).get(id);
   }
 
-  /** All values in force for `side` as [id, value], ascending ids. */
-  entries(side: Peer): Array<[number, number]> {
-    return this.#inForce[side].entries();
+  /** All values in force for `side` as [name, value], ascending ids (a list possibly shared: frozen). */
+  named(side: Peer): NamedSettings {
+    return this.#inForce[side].named();
   }
 
   pendingCount(side: Peer): number {
