@@ -46,13 +46,20 @@ interface Reaction {
 
 interface State {
   open: Record<Peer, Block | undefined>;
-  /** Flood blocks that ended, waiting for the receiver's reaction. */
+  /** Flood blocks that ended, waiting for the receiver's reaction (NO_BLOCKS until the first). */
   waiting: Block[];
-  reported: Record<Peer, boolean>;
-  /** SETTINGS_MAX_HEADER_LIST_SIZE each side declared (binding what the other side sends), once acknowledged. */
-  maxHeaderListSize: Record<Peer, number | undefined>;
+  /** Sides reported; made at the first report. */
+  reported: Partial<Record<Peer, true>> | undefined;
+  /**
+   * SETTINGS_MAX_HEADER_LIST_SIZE each side declared (binding what the other side sends), once
+   * acknowledged; made at the first (most peers never declare one).
+   */
+  maxHeaderListSize: Partial<Record<Peer, number>> | undefined;
   closeReason: CloseReason | undefined;
 }
+
+/** The waiting list of every connection without a flood block (frozen: a push would be a bug). */
+const NO_BLOCKS: Block[] = Object.freeze([]) as unknown as Block[];
 
 /** nghttp2 ≥ 1.61 (NGHTTP2_DEFAULT_MAX_CONTINUATIONS) drops the connection past this many. */
 const NGHTTP2_MAX_CONTINUATIONS = 8;
@@ -84,15 +91,12 @@ export const continuationFlood = defineRule<State>({
       description: "How long to wait for the receiver's GOAWAY, RST_STREAM, response or close before reporting without one; a receiver reacts within a round trip",
     },
   },
-  createState: () => ({
-    open: { client: undefined, server: undefined }, waiting: [], reported: { client: false, server: false },
-    maxHeaderListSize: { client: undefined, server: undefined }, closeReason: undefined,
-  }),
+  createState: () => ({ open: { client: undefined, server: undefined }, waiting: NO_BLOCKS, reported: undefined, maxHeaderListSize: undefined, closeReason: undefined }),
   onEvent(event, state, context) {
     switch (event.kind) {
       case "h2.settings-acked": {
         const change = event.changes.find(([name]) => name === settingName(SETTINGS_MAX_HEADER_LIST_SIZE));
-        if (change !== undefined) state.maxHeaderListSize[event.declaredBy] = change[2];
+        if (change !== undefined) (state.maxHeaderListSize ??= {})[event.declaredBy] = change[2];
         return;
       }
       case "h2.anomaly":
@@ -120,20 +124,20 @@ export const continuationFlood = defineRule<State>({
   onTime(nowUs, state, context) {
     for (const sender of ["client", "server"] as const) {
       const block = state.open[sender];
-      if (block === undefined || state.reported[sender]) continue;
+      if (block === undefined || state.reported?.[sender]) continue;
       if (block.crossed === undefined && nowUs - block.startUs > context.params.maxOpenSeconds! * 1e6) {
         block.crossed = `it was still open after ${formatSeconds(nowUs - block.startUs)}`;
         block.deadlineUs = nowUs;
       }
       if (block.crossed !== undefined && nowUs >= block.deadlineUs) reportBlock(block, undefined, state, context);
     }
-    for (const block of state.waiting.filter((waiting) => nowUs >= waiting.deadlineUs)) reportBlock(block, undefined, state, context);
+    if (state.waiting.length > 0) for (const block of state.waiting.filter((waiting) => nowUs >= waiting.deadlineUs)) reportBlock(block, undefined, state, context);
   },
   onEnd(endUs, state, context) {
     for (const block of [...state.waiting]) reportBlock(block, undefined, state, context, true);
     for (const sender of ["client", "server"] as const) {
       const block = state.open[sender];
-      if (block === undefined || state.reported[sender]) continue;
+      if (block === undefined || state.reported?.[sender]) continue;
       // A capture that simply stops mid-block proves nothing; a connection that closed with it open does.
       const closed = state.closeReason !== undefined && !stillOpenAtClose(state.closeReason);
       if (block.crossed === undefined && !closed) continue;
@@ -167,7 +171,7 @@ function onFrame(event: Extract<RuleEvent, { kind: "h2.frame" }>, state: State, 
       } else {
         block.emptyRun = 0;
       }
-      if (block.crossed === undefined && !state.reported[sender]) {
+      if (block.crossed === undefined && !state.reported?.[sender]) {
         const limit = byteLimit(state, context, receiver);
         if (block.continuations > context.params.maxContinuations! || block.bytes > limit.bytes) {
           block.crossed = "size";
@@ -191,9 +195,10 @@ function onFrame(event: Extract<RuleEvent, { kind: "h2.frame" }>, state: State, 
 
 function endBlock(block: Block, state: State, context: RuleContext, how: string, packet: number, timeUs: number): void {
   state.open[block.sender] = undefined;
-  if (block.crossed === undefined || state.reported[block.sender]) return;
+  if (block.crossed === undefined || state.reported?.[block.sender]) return;
   block.ending = { how, packet, timeUs };
   block.deadlineUs = timeUs + context.params.reactionWaitSeconds! * 1e6;
+  if (state.waiting === NO_BLOCKS) state.waiting = [];
   state.waiting.push(block);
 }
 
@@ -212,13 +217,13 @@ function noteReaction(event: Extract<RuleEvent, { kind: "h2.frame" }>, state: St
 /** Whether a flood block from the other side of `reactor` is waiting for a reaction. */
 function awaitsReaction(state: State, reactor: Peer): boolean {
   const sender = otherPeer(reactor);
-  return !state.reported[sender] && (state.waiting.length > 0 || state.open[sender]?.crossed !== undefined);
+  return !state.reported?.[sender] && (state.waiting.length > 0 || state.open[sender]?.crossed !== undefined);
 }
 
 /** `reactor` sent something a flood's receiver would send; it settles that side's flood block, if any. */
 function onReaction(state: State, context: RuleContext, reactor: Peer, reaction: Reaction, streamId?: number): void {
   const sender = otherPeer(reactor);
-  if (state.reported[sender]) return;
+  if (state.reported?.[sender]) return;
   const matches = (block: Block): boolean => streamId === undefined || block.streamId === streamId;
   const waiting = state.waiting.find((block) => block.sender === sender && matches(block));
   if (waiting !== undefined) {
@@ -230,7 +235,7 @@ function onReaction(state: State, context: RuleContext, reactor: Peer, reaction:
 }
 
 function byteLimit(state: State, context: RuleContext, receiver: Peer): { bytes: number; source: string } {
-  const advertised = state.maxHeaderListSize[receiver];
+  const advertised = state.maxHeaderListSize?.[receiver];
   return advertised !== undefined
     ? { bytes: advertised, source: `the ${receiver}'s SETTINGS_MAX_HEADER_LIST_SIZE` }
     : { bytes: context.params.maxBlockBytes!, source: "more than any server accepts" };
@@ -238,7 +243,7 @@ function byteLimit(state: State, context: RuleContext, receiver: Peer): { bytes:
 
 /** `endedEarly`: the connection or capture ended before the reaction wait was over. */
 function reportBlock(block: Block, reaction: Reaction | undefined, state: State, context: RuleContext, endedEarly = false): void {
-  state.reported[block.sender] = true;
+  (state.reported ??= {})[block.sender] = true;
   state.waiting = state.waiting.filter((waiting) => waiting !== block);
   const receiver = otherPeer(block.sender);
   const limit = byteLimit(state, context, receiver);
@@ -289,7 +294,7 @@ function reportBlock(block: Block, reaction: Reaction | undefined, state: State,
     },
     {
       what: "Go (x/net ba872109): a fragment over twice the remaining header-list budget, or a CONTINUATION after it was exceeded → GOAWAY PROTOCOL_ERROR",
-      values: { wouldFire: state.maxHeaderListSize[receiver] !== undefined ? block.bytes > state.maxHeaderListSize[receiver]! : null },
+      values: { wouldFire: state.maxHeaderListSize?.[receiver] !== undefined ? block.bytes > state.maxHeaderListSize[receiver]! : null },
     },
     {
       what: "Envoy: more than 1 consecutive frame with an empty payload (max_consecutive_inbound_frames_with_empty_payload) → connection closed",

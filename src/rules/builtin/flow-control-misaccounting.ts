@@ -22,13 +22,14 @@ interface ConnectionUpdate {
 /** Real peers declare one or two initial window sizes; a flood of distinct ones is not this rule's case. */
 const MAX_INITIAL_WINDOW_SIZES = 64;
 
+/** Each record and list made at its first entry (a connection without violations has no violation record). */
 interface State {
   /** The last connection WINDOW_UPDATE granting each side's data (keyed by the data sender). */
-  lastConnectionUpdate: Partial<Record<Peer, ConnectionUpdate>>;
+  lastConnectionUpdate: Partial<Record<Peer, ConnectionUpdate>> | undefined;
   /** Distinct SETTINGS_INITIAL_WINDOW_SIZE values declared on the connection (the first MAX_INITIAL_WINDOW_SIZES). */
-  initialWindowSizes: number[];
+  initialWindowSizes: number[] | undefined;
   /** Capture time of the last real violation by each side (window exceeded or overflowed). */
-  lastViolationUs: Partial<Record<Peer, number>>;
+  lastViolationUs: Partial<Record<Peer, number>> | undefined;
 }
 
 export const flowControlMisaccounting = defineRule<State>({
@@ -43,16 +44,25 @@ export const flowControlMisaccounting = defineRule<State>({
       description: "A FLOW_CONTROL_ERROR this soon after a real violation by the other side is the correct reaction to it (a few round trips)",
     },
   },
-  createState: () => ({ lastConnectionUpdate: {}, initialWindowSizes: [], lastViolationUs: {} }),
+  createState: () => ({ lastConnectionUpdate: undefined, initialWindowSizes: undefined, lastViolationUs: undefined }),
   onEvent(event, state, context) {
     if (event.kind === "h2.anomaly") {
-      if (event.code === "window-overflow" || event.code === "window-exceeded" || event.code === "settings-window-overflow") state.lastViolationUs[event.sender] = event.timeUs;
+      if (event.code === "window-overflow" || event.code === "window-exceeded" || event.code === "settings-window-overflow") (state.lastViolationUs ??= {})[event.sender] = event.timeUs;
       return;
     }
     if (event.kind === "h2.window") {
       if (event.streamId === 0 && event.cause === "window-update") {
         const dataSender: Peer = event.flow === "client-to-server" ? "client" : "server";
-        state.lastConnectionUpdate[dataSender] = { increment: event.change, sizeAfter: event.sizeAfter, packet: event.packetNumber, timeUs: event.timeUs };
+        const updates = (state.lastConnectionUpdate ??= {});
+        const update = updates[dataSender];
+        // Updated in place: a connection WINDOW_UPDATE comes every few frames on a busy connection.
+        if (update === undefined) updates[dataSender] = { increment: event.change, sizeAfter: event.sizeAfter, packet: event.packetNumber, timeUs: event.timeUs };
+        else {
+          update.increment = event.change;
+          update.sizeAfter = event.sizeAfter;
+          update.packet = event.packetNumber;
+          update.timeUs = event.timeUs;
+        }
       }
       return;
     }
@@ -60,8 +70,9 @@ export const flowControlMisaccounting = defineRule<State>({
     const frame = event.frame;
     if (frame.kind === "SETTINGS") {
       for (const [id, value] of frame.settings) {
-        const sizes = state.initialWindowSizes;
-        if (id === SETTINGS_INITIAL_WINDOW_SIZE && sizes.length < MAX_INITIAL_WINDOW_SIZES && !sizes.includes(value)) sizes.push(value);
+        if (id !== SETTINGS_INITIAL_WINDOW_SIZE) continue;
+        const sizes = (state.initialWindowSizes ??= []);
+        if (sizes.length < MAX_INITIAL_WINDOW_SIZES && !sizes.includes(value)) sizes.push(value);
       }
       return;
     }
@@ -70,15 +81,15 @@ export const flowControlMisaccounting = defineRule<State>({
     if (context.connection.joinedMidway) return;
     const complainer = event.sender;
     const accused = otherPeer(complainer);
-    const violation = state.lastViolationUs[accused];
+    const violation = state.lastViolationUs?.[accused];
     if (violation !== undefined && event.timeUs - violation <= context.params.violationMemorySeconds! * 1e6) return;
     const evidence: EvidenceItem[] = [frameEvidence(event, "the FLOW_CONTROL_ERROR")];
     let message = `The ${complainer} answered ${frame.kind} FLOW_CONTROL_ERROR, but by the RFC 9113 §6.9 accounting the ${accused} broke no flow-control limit: ` +
       `the ${complainer}'s own window bookkeeping is probably wrong.`;
-    const update = state.lastConnectionUpdate[complainer];
+    const update = state.lastConnectionUpdate?.[complainer];
     if (update !== undefined) {
       evidence.push({ what: `the last connection WINDOW_UPDATE the ${complainer} received`, packet: update.packet, time: update.timeUs / 1e6, values: { increment: update.increment, correctWindowAfter: update.sizeAfter } });
-      const culprit = state.initialWindowSizes.find((initial) => update.sizeAfter <= MAX_WINDOW && update.sizeAfter + (initial - DEFAULT_WINDOW) > MAX_WINDOW);
+      const culprit = state.initialWindowSizes?.find((initial) => update.sizeAfter <= MAX_WINDOW && update.sizeAfter + (initial - DEFAULT_WINDOW) > MAX_WINDOW);
       if (culprit !== undefined) {
         message += ` The numbers fit one known bug: the ${accused}'s WINDOW_UPDATE of ${formatNumber(update.increment)} (packet ${update.packet}) brought the connection window to ` +
           `${formatNumber(update.sizeAfter)}, legal; but a peer that also applied SETTINGS_INITIAL_WINDOW_SIZE ${formatNumber(culprit)} to the connection window counts ` +

@@ -11,8 +11,8 @@ const NO_ERROR = 0x0;
 const PROTOCOL_ERROR = 0x1;
 
 interface State {
-  /** PING times (not ACKs) per sender, for the keepalive interval behind too_many_pings. */
-  pings: { client: number[]; server: number[] };
+  /** PING times (not ACKs) per sender, for the keepalive interval behind too_many_pings (made at the first PING). */
+  pings: { client: number[]; server: number[] } | undefined;
 }
 
 export const goawayError = defineRule<State>({
@@ -22,12 +22,12 @@ export const goawayError = defineRule<State>({
   severity: "warning",
   description: "A GOAWAY with an error code (ENHANCE_YOUR_CALM, FLOW_CONTROL_ERROR, INTERNAL_ERROR, …) other than NO_ERROR or PROTOCOL_ERROR",
   parameters: {},
-  createState: () => ({ pings: { client: [], server: [] } }),
+  createState: () => ({ pings: undefined }),
   onEvent(event, state, context) {
     if (event.kind !== "h2.frame") return;
     const frame = event.frame;
     if (frame.kind === "PING" && (frame.flags & 1) === 0) {
-      const times = state.pings[event.sender];
+      const times = (state.pings ??= { client: [], server: [] })[event.sender];
       if (times.length < 1000) times.push(event.timeUs);
       return;
     }
@@ -42,7 +42,7 @@ export const goawayError = defineRule<State>({
       `${debug ? ` ("${debug}")` : ""}, last stream ${frame.lastStreamId}.`;
     if (meaning !== undefined) message += ` This is ${meaning}.`;
     const evidence: EvidenceItem[] = [frameEvidence(event, "the GOAWAY", { lastStreamId: frame.lastStreamId, debugData: debug })];
-    const pingTimes = state.pings[receiver];
+    const pingTimes = state.pings?.[receiver] ?? [];
     if (debug === "too_many_pings" && pingTimes.length >= 2) {
       const gaps = pingTimes.slice(1).map((time, index) => time - pingTimes[index]!).sort((left, right) => left - right);
       const median = gaps[Math.floor(gaps.length / 2)]!;

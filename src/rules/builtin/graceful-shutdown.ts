@@ -19,7 +19,11 @@ interface Goaway {
   pingAfter: boolean;
 }
 
+/** The GOAWAYs of a connection that has none yet (frozen: a push would be a bug). */
+const NO_GOAWAYS: Goaway[] = Object.freeze([]) as unknown as Goaway[];
+
 interface State {
+  /** NO_GOAWAYS until the first; most connections have one or two. */
   goaways: Goaway[];
   closeReason: string | undefined;
   closePacket: number;
@@ -33,7 +37,7 @@ export const gracefulShutdown = defineRule<State>({
   severity: "warning",
   description: "How each connection was shut down: two-phase drain, single-phase GOAWAY, or abrupt close with streams lost (lost streams warn; clean drains are info)",
   parameters: {},
-  createState: () => ({ goaways: [], closeReason: undefined, closePacket: 0, closeUs: 0 }),
+  createState: () => ({ goaways: NO_GOAWAYS, closeReason: undefined, closePacket: 0, closeUs: 0 }),
   onEvent(event, state) {
     if (event.kind === "tcp.close") {
       state.closeReason = event.reason;
@@ -44,7 +48,10 @@ export const gracefulShutdown = defineRule<State>({
     if (event.kind !== "h2.frame") return;
     const frame = event.frame;
     if (frame.kind === "GOAWAY") {
-      state.goaways.push({ sender: event.sender, lastStreamId: frame.lastStreamId, errorCode: frame.errorCode, packet: event.packetNumber, timeUs: event.timeUs, pingAfter: false });
+      const goaway: Goaway = { sender: event.sender, lastStreamId: frame.lastStreamId, errorCode: frame.errorCode, packet: event.packetNumber, timeUs: event.timeUs, pingAfter: false };
+      // A one-element array for the first, not the 17 slots a push onto an empty one makes room for.
+      if (state.goaways === NO_GOAWAYS) state.goaways = [goaway];
+      else state.goaways.push(goaway);
     } else if (frame.kind === "PING" && (frame.flags & 1) === 0) {
       const last = state.goaways.at(-1);
       if (last !== undefined && last.sender === event.sender) last.pingAfter = true;

@@ -42,10 +42,13 @@ interface Pending {
 interface State {
   open: Record<Peer, OpenBlock | undefined>;
   pending: Pending | undefined;
-  /** Kinds reported per side (a few at most: a list, not a set per side on every connection). */
-  reported: Record<Peer, Kind[]>;
-  /** SETTINGS_MAX_HEADER_LIST_SIZE each side declared (binding what the other side sends), once acknowledged. */
-  maxHeaderListSize: Record<Peer, number | undefined>;
+  /** Kinds reported per side (a few at most: a list, not a set per side); made at the first report. */
+  reported: Record<Peer, Kind[]> | undefined;
+  /**
+   * SETTINGS_MAX_HEADER_LIST_SIZE each side declared (binding what the other side sends), once
+   * acknowledged; made at the first (most peers never declare one).
+   */
+  maxHeaderListSize: Partial<Record<Peer, number>> | undefined;
 }
 
 export const hpackBomb = defineRule<State>({
@@ -66,8 +69,7 @@ export const hpackBomb = defineRule<State>({
     },
   },
   createState: () => ({
-    open: { client: undefined, server: undefined }, pending: undefined,
-    reported: { client: [], server: [] }, maxHeaderListSize: { client: undefined, server: undefined },
+    open: { client: undefined, server: undefined }, pending: undefined, reported: undefined, maxHeaderListSize: undefined,
   }),
   onEvent(event, state, context) {
     const pending = state.pending;
@@ -83,7 +85,7 @@ export const hpackBomb = defineRule<State>({
     }
     if (event.kind === "h2.settings-acked") {
       const change = event.changes.find(([name]) => name === settingName(SETTINGS_MAX_HEADER_LIST_SIZE));
-      if (change !== undefined) state.maxHeaderListSize[event.declaredBy] = change[2];
+      if (change !== undefined) (state.maxHeaderListSize ??= {})[event.declaredBy] = change[2];
       return;
     }
     if (event.kind !== "h2.frame") return;
@@ -127,7 +129,7 @@ function judge(pending: Pending, state: State, context: RuleContext): void {
   }
   const encodedBytes = Math.max(1, block.encodedBytes);
   const ratio = decodedBytes / encodedBytes;
-  const receiverLimit = state.maxHeaderListSize[receiver];
+  const receiverLimit = state.maxHeaderListSize?.[receiver];
   const amplification = ratio > context.params.maxRatio! && decodedBytes > context.params.maxDecodedBytes!;
   const overReceiverLimit = receiverLimit !== undefined && decodedBytes > receiverLimit;
   const tooManyUpdates = (event.tableSizeUpdates?.length ?? 0) > MAX_TABLE_SIZE_UPDATES;
@@ -139,7 +141,7 @@ function judge(pending: Pending, state: State, context: RuleContext): void {
   if (capped) kinds.push("decoder-limit");
   if (overReceiverLimit) kinds.push("over-receiver-limit");
   if (tooManyUpdates) kinds.push("table-size-updates");
-  const reported = state.reported[sender];
+  const reported = (state.reported ??= { client: [], server: [] })[sender];
   if (!kinds.some((kind) => !reported.includes(kind))) return;
   for (const kind of kinds) if (!reported.includes(kind)) reported.push(kind);
 

@@ -56,20 +56,25 @@ interface State {
   clientStreams: number;
   highestClientStream: number;
   requests: Map<number, Request>;
+  completed: number;
+  /** Made at the server's first stream error: most connections never have one. */
+  errors: ServerErrors | undefined;
+}
+
+/** The server's stream errors: the limits real servers put on them, and the provoked resets among them. */
+interface ServerErrors {
   /** Provoked resets in the last window, oldest first from `head`. */
   recent: MadeReset[];
   head: number;
   total: number;
   first: MadeReset | undefined;
   streams: number[];
-  /** Made at the first provoked reset (most connections have none). */
-  byPrimitive: Map<PrimitiveKind, number> | undefined;
-  byCode: Map<number, number> | undefined;
+  byPrimitive: Map<PrimitiveKind, number>;
+  byCode: Map<number, number>;
   /** A sample of END_STREAM → primitive delays, for the median. */
   delaysUs: number[];
   /** Every stream error the server sent (the limits below count all of them). */
   serverStreamErrors: number;
-  completed: number;
   nghttp2: { tokens: number; lastUs: number; fired: boolean };
   nghttp2Old: { tokens: number; lastUs: number; fired: boolean };
   nettyWindowStartUs: number;
@@ -117,12 +122,7 @@ export const madeYouReset = defineRule<State>({
       description: "The provoking frame must follow the request's END_STREAM within this. 1 s is Envoy's premature-reset lifetime, which its maintainers say also covers MadeYouReset; a stale frame long after is noise",
     },
   },
-  createState: () => ({
-    clientStreams: 0, highestClientStream: 0, requests: new Map(), recent: [], head: 0, total: 0, first: undefined, streams: [],
-    byPrimitive: undefined, byCode: undefined, delaysUs: [], serverStreamErrors: 0, completed: 0,
-    nghttp2: { tokens: 10_000, lastUs: Number.NaN, fired: false }, nghttp2Old: { tokens: 1000, lastUs: Number.NaN, fired: false },
-    nettyWindowStartUs: Number.NEGATIVE_INFINITY, nettyInWindow: 0, nettyFired: false, h2oBudget: H2O_BUDGET, h2oFired: false, reported: false,
-  }),
+  createState: () => ({ clientStreams: 0, highestClientStream: 0, requests: new Map(), completed: 0, errors: undefined }),
   onEvent(event, state, context) {
     if (event.kind === "h2.anomaly") {
       // The overflow is known only once the window is computed: the anomaly follows its frame.
@@ -140,16 +140,22 @@ export const madeYouReset = defineRule<State>({
       return;
     }
     if (frame.kind === "RST_STREAM") {
-      if (PROVOKED_CODES.has(frame.errorCode)) countServerLimits(state, event.timeUs);
+      if (!PROVOKED_CODES.has(frame.errorCode)) {
+        state.requests.delete(id);
+        return;
+      }
+      const errors = (state.errors ??= newServerErrors());
+      countServerLimits(errors, event.timeUs);
       const request = state.requests.get(id);
       state.requests.delete(id);
-      if (request?.primitive === undefined || !PROVOKED_CODES.has(frame.errorCode)) return;
-      onProvokedReset(event, state, context, { streamId: id, primitive: request.primitive, delayUs: request.primitive.timeUs - request.endedUs, errorCode: frame.errorCode, packet: event.packetNumber, timeUs: event.timeUs });
+      if (request?.primitive === undefined) return;
+      onProvokedReset(event, state, errors, context, { streamId: id, primitive: request.primitive, delayUs: request.primitive.timeUs - request.endedUs, errorCode: frame.errorCode, packet: event.packetNumber, timeUs: event.timeUs });
     } else if ((frame.kind === "HEADERS" || frame.kind === "DATA") && (frame.flags & FLAG_END_STREAM) !== 0) {
       // The response is complete: a late client frame now is a stale one, not a way to cancel work.
       state.requests.delete(id);
       state.completed++;
-      state.h2oBudget = Math.min(H2O_BUDGET, state.h2oBudget + 1);
+      // Before the first stream error the budget is full: nothing to give back.
+      if (state.errors !== undefined) state.errors.h2oBudget = Math.min(H2O_BUDGET, state.errors.h2oBudget + 1);
     }
   },
 });
@@ -190,45 +196,53 @@ function notePrimitive(state: State, context: RuleContext, streamId: number, kin
   request.primitive = { kind, packet, timeUs };
 }
 
-function onProvokedReset(event: FrameEvent, state: State, context: RuleContext, reset: MadeReset): void {
-  state.total++;
-  state.first ??= reset;
-  if (state.streams.length < MAX_EXAMPLES) state.streams.push(reset.streamId);
-  if (state.delaysUs.length < MAX_EXAMPLES * 16) state.delaysUs.push(reset.delayUs);
-  const byPrimitive = (state.byPrimitive ??= new Map());
-  const byCode = (state.byCode ??= new Map());
+function newServerErrors(): ServerErrors {
+  return {
+    recent: [], head: 0, total: 0, first: undefined, streams: [], byPrimitive: new Map(), byCode: new Map(), delaysUs: [], serverStreamErrors: 0,
+    nghttp2: { tokens: 10_000, lastUs: Number.NaN, fired: false }, nghttp2Old: { tokens: 1000, lastUs: Number.NaN, fired: false },
+    nettyWindowStartUs: Number.NEGATIVE_INFINITY, nettyInWindow: 0, nettyFired: false, h2oBudget: H2O_BUDGET, h2oFired: false, reported: false,
+  };
+}
+
+function onProvokedReset(event: FrameEvent, state: State, errors: ServerErrors, context: RuleContext, reset: MadeReset): void {
+  errors.total++;
+  errors.first ??= reset;
+  if (errors.streams.length < MAX_EXAMPLES) errors.streams.push(reset.streamId);
+  if (errors.delaysUs.length < MAX_EXAMPLES * 16) errors.delaysUs.push(reset.delayUs);
+  const byPrimitive = errors.byPrimitive;
+  const byCode = errors.byCode;
   byPrimitive.set(reset.primitive.kind, (byPrimitive.get(reset.primitive.kind) ?? 0) + 1);
   byCode.set(reset.errorCode, (byCode.get(reset.errorCode) ?? 0) + 1);
-  if (state.reported) return;
+  if (errors.reported) return;
   const windowUs = context.params.windowSeconds! * 1e6;
-  state.recent.push(reset);
-  while (state.recent[state.head]!.timeUs <= reset.timeUs - windowUs) state.head++;
-  if (state.head > 1024 && state.head * 2 > state.recent.length) {
-    state.recent = state.recent.slice(state.head);
-    state.head = 0;
+  errors.recent.push(reset);
+  while (errors.recent[errors.head]!.timeUs <= reset.timeUs - windowUs) errors.head++;
+  if (errors.head > 1024 && errors.head * 2 > errors.recent.length) {
+    errors.recent = errors.recent.slice(errors.head);
+    errors.head = 0;
   }
-  const inWindow = state.recent.length - state.head;
-  const sharePercent = (100 * state.total) / Math.max(1, state.clientStreams);
+  const inWindow = errors.recent.length - errors.head;
+  const sharePercent = (100 * errors.total) / Math.max(1, state.clientStreams);
   const byRate = inWindow >= context.params.resetsPerWindow!;
-  const byShare = state.total >= context.params.minShareCount! && sharePercent > context.params.minSharePercent!;
+  const byShare = errors.total >= context.params.minShareCount! && sharePercent > context.params.minSharePercent!;
   if (!byRate && !byShare) return;
-  state.reported = true;
-  report(event, state, context, inWindow, byRate);
-  state.recent = [];
-  state.head = 0;
+  errors.reported = true;
+  report(event, state, errors, context, inWindow, byRate);
+  errors.recent = [];
+  errors.head = 0;
 }
 
 /** The server-side limits that count every stream error the server sends. */
-function countServerLimits(state: State, timeUs: number): void {
-  state.serverStreamErrors++;
-  takeToken(state.nghttp2, timeUs, 10_000, 330);
-  takeToken(state.nghttp2Old, timeUs, 1000, 33);
-  if (--state.h2oBudget <= 0) state.h2oFired = true;
-  if (timeUs - state.nettyWindowStartUs >= NETTY_WINDOW_US) {
-    state.nettyWindowStartUs = timeUs;
-    state.nettyInWindow = 0;
+function countServerLimits(errors: ServerErrors, timeUs: number): void {
+  errors.serverStreamErrors++;
+  takeToken(errors.nghttp2, timeUs, 10_000, 330);
+  takeToken(errors.nghttp2Old, timeUs, 1000, 33);
+  if (--errors.h2oBudget <= 0) errors.h2oFired = true;
+  if (timeUs - errors.nettyWindowStartUs >= NETTY_WINDOW_US) {
+    errors.nettyWindowStartUs = timeUs;
+    errors.nettyInWindow = 0;
   }
-  if (++state.nettyInWindow > NETTY_MAX_RST_PER_WINDOW) state.nettyFired = true;
+  if (++errors.nettyInWindow > NETTY_MAX_RST_PER_WINDOW) errors.nettyFired = true;
 }
 
 function takeToken(bucket: { tokens: number; lastUs: number; fired: boolean }, timeUs: number, burst: number, perSecond: number): void {
@@ -238,14 +252,14 @@ function takeToken(bucket: { tokens: number; lastUs: number; fired: boolean }, t
   else bucket.tokens -= 1;
 }
 
-function report(event: FrameEvent, state: State, context: RuleContext, inWindow: number, byRate: boolean): void {
-  const first = state.first!;
-  const sharePercent = Math.round((100 * state.total) / Math.max(1, state.clientStreams));
-  const primitives = [...state.byPrimitive!].sort((a, b) => b[1] - a[1]);
+function report(event: FrameEvent, state: State, errors: ServerErrors, context: RuleContext, inWindow: number, byRate: boolean): void {
+  const first = errors.first!;
+  const sharePercent = Math.round((100 * errors.total) / Math.max(1, state.clientStreams));
+  const primitives = [...errors.byPrimitive].sort((a, b) => b[1] - a[1]);
   const [mainPrimitive, mainCount] = primitives[0]!;
-  const codes = [...state.byCode!].sort((a, b) => b[1] - a[1]).map(([code, count]) => `${errorCodeName(code)} ×${formatNumber(count)}`).join(", ");
-  const medianDelayUs = median(state.delaysUs);
-  const limits = serverLimits(state);
+  const codes = [...errors.byCode].sort((a, b) => b[1] - a[1]).map(([code, count]) => `${errorCodeName(code)} ×${formatNumber(count)}`).join(", ");
+  const medianDelayUs = median(errors.delaysUs);
+  const limits = serverLimits(errors);
   const fired = limits.filter((limit) => limit.wouldFire);
   const notYet = limits.filter((limit) => !limit.wouldFire);
   const spanUs = event.timeUs - first.timeUs;
@@ -255,7 +269,7 @@ function report(event: FrameEvent, state: State, context: RuleContext, inWindow:
     ? `${formatNumber(inWindow)} of them within ${context.params.windowSeconds} s`
     : `${sharePercent}% of its ${formatNumber(state.clientStreams)} streams`;
   const message =
-    `The client made the server reset ${formatNumber(state.total)} streams in ${formatMs(spanUs)} (${why}): each time it completed a request ` +
+    `The client made the server reset ${formatNumber(errors.total)} streams in ${formatMs(spanUs)} (${why}): each time it completed a request ` +
     `(END_STREAM), then within a median ${formatMs(medianDelayUs)} sent ${how}, and the server answered RST_STREAM (${codes}). ` +
     "This is the MadeYouReset attack (CVE-2025-8671): the stream leaves the server's concurrency count while its backend keeps working, " +
     "and rapid-reset defences that count only resets the client sends never fire. " +
@@ -277,9 +291,9 @@ function report(event: FrameEvent, state: State, context: RuleContext, inWindow:
       stream: event.frame.streamId, sender: "server",
     },
     {
-      what: `provoked resets so far on streams ${listStreams(state.streams)}`,
+      what: `provoked resets so far on streams ${listStreams(errors.streams)}`,
       values: {
-        provokedResets: state.total,
+        provokedResets: errors.total,
         inLastWindow: inWindow,
         clientStreams: state.clientStreams,
         sharePercent,
@@ -301,44 +315,44 @@ interface ServerLimit {
   values: Record<string, number | string>;
 }
 
-function serverLimits(state: State): ServerLimit[] {
-  const errors = state.serverStreamErrors;
+function serverLimits(errors: ServerErrors): ServerLimit[] {
+  const count = errors.serverStreamErrors;
   return [
     {
       limit: "Apache mod_h2 H2MaxStreamErrors: more than 8 client-caused stream errors → connection closed",
-      wouldFire: errors > MOD_H2_MAX_STREAM_ERRORS,
-      summary: `Apache mod_h2 (${errors} stream errors, limit 8)`,
-      values: { streamErrors: errors },
+      wouldFire: count > MOD_H2_MAX_STREAM_ERRORS,
+      summary: `Apache mod_h2 (${count} stream errors, limit 8)`,
+      values: { streamErrors: count },
     },
     {
       limit: "h2o: reset budget 100, -1 per reset it sends for the client's fault, +1 per completed response; at 0 requests are delayed 100 ms",
-      wouldFire: state.h2oFired,
-      summary: `h2o (budget ${Math.max(0, state.h2oBudget)} of 100 left${state.h2oFired ? ": spent, requests delayed" : ""})`,
-      values: { budgetLeft: Math.max(0, state.h2oBudget) },
+      wouldFire: errors.h2oFired,
+      summary: `h2o (budget ${Math.max(0, errors.h2oBudget)} of 100 left${errors.h2oFired ? ": spent, requests delayed" : ""})`,
+      values: { budgetLeft: Math.max(0, errors.h2oBudget) },
     },
     {
       limit: "nghttp2 ≥ 1.69 glitch limiter: burst 10,000, refill 330/s → GOAWAY ENHANCE_YOUR_CALM",
-      wouldFire: state.nghttp2.fired,
-      summary: `nghttp2 ≥ 1.69 (${formatNumber(Math.floor(state.nghttp2.tokens))} of 10,000 tokens left)`,
-      values: { tokensLeft: Math.floor(state.nghttp2.tokens) },
+      wouldFire: errors.nghttp2.fired,
+      summary: `nghttp2 ≥ 1.69 (${formatNumber(Math.floor(errors.nghttp2.tokens))} of 10,000 tokens left)`,
+      values: { tokensLeft: Math.floor(errors.nghttp2.tokens) },
     },
     {
       limit: "nghttp2 1.67–1.68 glitch limiter: burst 1,000, refill 33/s → GOAWAY ENHANCE_YOUR_CALM",
-      wouldFire: state.nghttp2Old.fired,
-      summary: `nghttp2 1.67 (${formatNumber(Math.floor(state.nghttp2Old.tokens))} of 1,000 tokens left)`,
-      values: { tokensLeft: Math.floor(state.nghttp2Old.tokens) },
+      wouldFire: errors.nghttp2Old.fired,
+      summary: `nghttp2 1.67 (${formatNumber(Math.floor(errors.nghttp2Old.tokens))} of 1,000 tokens left)`,
+      values: { tokensLeft: Math.floor(errors.nghttp2Old.tokens) },
     },
     {
       limit: "Netty (CVE-2025-55163 fix): more than 200 RST_STREAM sent or received per 30 s → GOAWAY ENHANCE_YOUR_CALM",
-      wouldFire: state.nettyFired,
-      summary: `Netty (${state.nettyInWindow} of 200 resets in its 30 s window)`,
-      values: { resetsInWindow: state.nettyInWindow },
+      wouldFire: errors.nettyFired,
+      summary: `Netty (${errors.nettyInWindow} of 200 resets in its 30 s window)`,
+      values: { resetsInWindow: errors.nettyInWindow },
     },
     {
       limit: "Rust h2: more than 1,024 resets it generated over the connection's life → GOAWAY ENHANCE_YOUR_CALM \"too_many_internal_resets\"",
-      wouldFire: errors > RUST_H2_MAX_LOCAL_RESETS,
-      summary: `Rust h2 (${errors} of 1,024 local resets)`,
-      values: { localResets: errors },
+      wouldFire: count > RUST_H2_MAX_LOCAL_RESETS,
+      summary: `Rust h2 (${count} of 1,024 local resets)`,
+      values: { localResets: count },
     },
   ];
 }

@@ -15,8 +15,8 @@ import { formatNumber, formatSeconds, otherPeer } from "../support/describe.js";
 type FrameEvent = Extract<RuleEvent, { kind: "h2.frame" }>;
 
 interface Side {
-  /** The sliding window and its episodes. */
-  window: EpisodeWindow;
+  /** The sliding window and its episodes; made at the side's first PING. */
+  window: EpisodeWindow | undefined;
   pings: number;
   /** PING ACKs the other side sent back. */
   acksReceived: number;
@@ -69,7 +69,7 @@ export const pingFlood = defineRule<Record<Peer, Side>>({
 
 function newSide(): Side {
   return {
-    window: new EpisodeWindow(), pings: 0, acksReceived: 0, zeroWindows: 0, ackStalls: 0, longestAckStallUs: 0, payloads: undefined,
+    window: undefined, pings: 0, acksReceived: 0, zeroWindows: 0, ackStalls: 0, longestAckStallUs: 0, payloads: undefined,
   };
 }
 
@@ -78,11 +78,13 @@ function onPing(event: FrameEvent, opaque: Uint8Array, side: Side, context: Rule
   const key = Buffer.from(opaque).toString("hex");
   const payloads = (side.payloads ??= new Map());
   if (payloads.has(key) || payloads.size < MAX_PAYLOADS_KEPT) payloads.set(key, (payloads.get(key) ?? 0) + 1);
-  const crossed = side.window.add(event.timeUs, event.packetNumber, context.params.windowSeconds! * 1e6, context.params.pingCount!);
+  const crossed = (side.window ??= new EpisodeWindow()).add(event.timeUs, event.packetNumber, context.params.windowSeconds! * 1e6, context.params.pingCount!);
   if (crossed !== undefined) report(event, side, context, crossed.count, crossed.windowStartUs);
 }
 
 function report(event: FrameEvent, side: Side, context: RuleContext, inWindow: number, windowStartUs: number): void {
+  // Made at the first PING, before any crossing.
+  const window = side.window!;
   const sender = event.sender;
   const receiver = otherPeer(sender);
   const spanUs = event.timeUs - windowStartUs;
@@ -100,13 +102,13 @@ function report(event: FrameEvent, side: Side, context: RuleContext, inWindow: n
     ? ` ${formatNumber(backlog)} of its ${formatNumber(side.pings)} PINGs have no ACK yet: the ACKs are not keeping up.`
     : ` The ${receiver} is keeping up (${backlog === 0 ? "every one answered" : `${formatNumber(backlog)} not answered yet`}).`;
   const message =
-    `${side.window.episodes > 1 ? `Again (episode ${side.window.episodes}): the` : "The"} ${sender} sent ${formatNumber(inWindow)} PINGs within ${formatSeconds(spanUs)} ` +
+    `${window.episodes > 1 ? `Again (episode ${window.episodes}): the` : "The"} ${sender} sent ${formatNumber(inWindow)} PINGs within ${formatSeconds(spanUs)} ` +
     `(about ${formatNumber(Math.round(ratePerSecond))}/s); the ${receiver} must answer each with a PING ACK (CVE-2019-9512).${lag}${worse} ` +
     (library !== undefined && topCount * 2 > side.pings ? `Most carry the ${library} payload: look at that library's keepalive or BDP settings. ` : "") +
     (fired.length > 0 ? `The unanswered backlog is past the limit of ${fired.map((limit) => limit.what.split(":")[0]).join(" and ")}. ` : "") +
     "Servers cut such peers off at 1,000 queued ACKs (nghttp2, Envoy) or 10,000 (Go); to stop it, fix the sender's keepalive interval or block it.";
   const evidence: EvidenceItem[] = [
-    { what: `first PING of the ${formatSeconds(spanUs)} window from the ${sender}`, packet: side.window.firstPacket, time: side.window.firstUs / 1e6, sender },
+    { what: `first PING of the ${formatSeconds(spanUs)} window from the ${sender}`, packet: window.firstPacket, time: window.firstUs / 1e6, sender },
     { what: `PING number ${formatNumber(inWindow)}: the threshold`, packet: event.packetNumber, time: event.timeUs / 1e6, sender },
     {
       what: "the flood so far",

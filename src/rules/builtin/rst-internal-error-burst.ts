@@ -20,9 +20,10 @@ interface Episode {
   crossedAt: number;
 }
 
+/** Made at the first RST_STREAM INTERNAL_ERROR: most connections never have one. */
 interface State {
-  recent: Record<Peer, Reset[]>;
-  episodes: Partial<Record<Peer, Episode>>;
+  recent: Record<Peer, Reset[]> | undefined;
+  episodes: Partial<Record<Peer, Episode>> | undefined;
 }
 
 export const rstInternalErrorBurst = defineRule<State>({
@@ -35,37 +36,39 @@ export const rstInternalErrorBurst = defineRule<State>({
     count: { default: 5, description: "Resets within the window that make a burst: a few are ordinary failures, five in ten seconds is a pattern" },
     windowSeconds: { default: 10, description: "The sliding window, and the quiet time that ends a burst" },
   },
-  createState: () => ({ recent: { client: [], server: [] }, episodes: {} }),
+  createState: () => ({ recent: undefined, episodes: undefined }),
   onEvent(event, state, context) {
     if (event.kind !== "h2.frame" || event.frame.kind !== "RST_STREAM" || event.frame.errorCode !== INTERNAL_ERROR) return;
     const windowUs = context.params.windowSeconds! * 1e6;
     const reset: Reset = { streamId: event.frame.streamId, packet: event.packetNumber, timeUs: event.timeUs };
-    const episode = state.episodes[event.sender];
+    const episodes = (state.episodes ??= {});
+    const episode = episodes[event.sender];
     if (episode !== undefined) {
       episode.resets.push(reset);
       return;
     }
-    const recent = state.recent[event.sender].filter((earlier) => event.timeUs - earlier.timeUs <= windowUs);
+    const recentBySide = (state.recent ??= { client: [], server: [] });
+    const recent = recentBySide[event.sender].filter((earlier) => event.timeUs - earlier.timeUs <= windowUs);
     recent.push(reset);
-    state.recent[event.sender] = recent;
+    recentBySide[event.sender] = recent;
     if (recent.length >= context.params.count!) {
-      state.episodes[event.sender] = { resets: [...recent], crossedAt: recent.length - 1 };
-      state.recent[event.sender] = [];
+      episodes[event.sender] = { resets: [...recent], crossedAt: recent.length - 1 };
+      recentBySide[event.sender] = [];
     }
   },
   // A burst is reported when it ends (a quiet window) or with the connection, so the trend is known.
   onTime(nowUs, state, context) {
     for (const side of ["client", "server"] as const) {
-      const episode = state.episodes[side];
+      const episode = state.episodes?.[side];
       if (episode !== undefined && nowUs - episode.resets.at(-1)!.timeUs > context.params.windowSeconds! * 1e6) {
         report(side, episode, context);
-        delete state.episodes[side];
+        delete state.episodes![side];
       }
     }
   },
   onEnd(_endUs, state, context) {
     for (const side of ["client", "server"] as const) {
-      const episode = state.episodes[side];
+      const episode = state.episodes?.[side];
       if (episode !== undefined) report(side, episode, context);
     }
   },

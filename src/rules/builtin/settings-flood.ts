@@ -22,7 +22,7 @@ interface Side {
   empty: number;
   /** SETTINGS ACKs the other side sent back. */
   acksReceived: number;
-  /** Frames with more entries than nghttp2 accepts, and the first of them. */
+  /** Frames with more entries than nghttp2 accepts, and the largest of them. */
   oversized: number;
   largest: { entries: number; packet: number; timeUs: number } | undefined;
   zeroWindows: number;
@@ -73,7 +73,8 @@ function onSettings(event: FrameEvent, entries: number, side: Side, context: Rul
   side.settings++;
   if (entries === 0) side.empty++;
   if (entries > NGHTTP2_MAX_SETTINGS_ENTRIES) side.oversized++;
-  if (entries > (side.largest?.entries ?? 0)) side.largest = { entries, packet: event.packetNumber, timeUs: event.timeUs };
+  // Only frames nghttp2 would reject are reported: no record for the ordinary ones.
+  if (entries > NGHTTP2_MAX_SETTINGS_ENTRIES && entries > (side.largest?.entries ?? 0)) side.largest = { entries, packet: event.packetNumber, timeUs: event.timeUs };
   const crossed = side.window.add(event.timeUs, event.packetNumber, context.params.windowSeconds! * 1e6, context.params.settingsCount!);
   if (crossed !== undefined) report(event, side, context, crossed.count, crossed.windowStartUs);
 }

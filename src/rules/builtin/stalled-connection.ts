@@ -7,13 +7,14 @@ import type { Direction, TcpConnection } from "../../tcp/tcp-events.js";
 import { defineRule, type EvidenceItem, type RuleContext } from "../rule.js";
 import { formatNumber, formatSeconds, listStreams, otherPeer } from "../support/describe.js";
 
+/** Each list and record is made at its first entry: most connections never have one. */
 interface State {
-  retransmissions: Array<{ sender: Peer; timeUs: number; packet: number }>;
-  pings: Array<{ sender: Peer; timeUs: number; acked: boolean }>;
-  zeroSince: Partial<Record<Peer, { timeUs: number; packet: number }>>;
-  reportedZero: Partial<Record<Peer, true>>;
+  retransmissions: Array<{ sender: Peer; timeUs: number; packet: number }> | undefined;
+  pings: Array<{ sender: Peer; timeUs: number; acked: boolean }> | undefined;
+  zeroSince: Partial<Record<Peer, { timeUs: number; packet: number }>> | undefined;
+  reportedZero: Partial<Record<Peer, true>> | undefined;
   /** Senders whose dead path was reported (a stall is announced while ongoing and again at its end). */
-  reportedDead: Partial<Record<Peer, true>>;
+  reportedDead: Partial<Record<Peer, true>> | undefined;
   reportedSlow: boolean;
   stalled: boolean;
 }
@@ -34,36 +35,36 @@ export const stalledConnection = defineRule<State>({
       description: "Seconds a complete request may wait for a first response on a healthy connection before the application counts as slow (long-polling and streaming APIs answer headers early)",
     },
   },
-  createState: () => ({ retransmissions: [], pings: [], zeroSince: {}, reportedZero: {}, reportedDead: {}, reportedSlow: false, stalled: false }),
+  createState: () => ({ retransmissions: undefined, pings: undefined, zeroSince: undefined, reportedZero: undefined, reportedDead: undefined, reportedSlow: false, stalled: false }),
   onEvent(event, state, context) {
     switch (event.kind) {
       case "tcp.retransmission":
-        if (state.retransmissions.length < 10_000) state.retransmissions.push({ sender: peerOf(event.connection, event.direction), timeUs: event.timeUs, packet: event.packetNumber });
+        if ((state.retransmissions ??= []).length < 10_000) state.retransmissions.push({ sender: peerOf(event.connection, event.direction), timeUs: event.timeUs, packet: event.packetNumber });
         return;
       case "tcp.zero-window":
-        state.zeroSince[peerOf(event.connection, event.direction)] = { timeUs: event.timeUs, packet: event.packetNumber };
+        (state.zeroSince ??= {})[peerOf(event.connection, event.direction)] = { timeUs: event.timeUs, packet: event.packetNumber };
         return;
       case "tcp.window-reopened": {
         const advertiser = peerOf(event.connection, event.direction);
-        const since = state.zeroSince[advertiser];
-        delete state.zeroSince[advertiser];
+        const since = state.zeroSince?.[advertiser];
+        if (since !== undefined) delete state.zeroSince![advertiser];
         if (since !== undefined && event.timeUs - since.timeUs >= context.params.stallSeconds! * 1e6) reportZeroWindow(advertiser, since, event.timeUs, true, state, context);
         return;
       }
       case "tcp.ack-stall": {
         if (event.durationUs < context.params.stallSeconds! * 1e6) return;
         const sender = peerOf(event.connection, event.direction);
-        if (state.reportedDead[sender]) return;
+        if (state.reportedDead?.[sender]) return;
         // A stall during which the peer kept advertising a zero window is the peer not reading.
-        if (state.zeroSince[otherPeer(sender)] !== undefined || state.reportedZero[otherPeer(sender)]) return;
+        if (state.zeroSince?.[otherPeer(sender)] !== undefined || state.reportedZero?.[otherPeer(sender)]) return;
         reportPathDead(sender, event.timeUs - event.durationUs, event.timeUs, event.bytesInFlight, event.resolved, event.packetNumber, state, context);
         return;
       }
       case "h2.frame":
         if (event.frame.kind === "PING") {
-          if ((event.frame.flags & 1) === 0) state.pings.push({ sender: event.sender, timeUs: event.timeUs, acked: false });
+          if ((event.frame.flags & 1) === 0) (state.pings ??= []).push({ sender: event.sender, timeUs: event.timeUs, acked: false });
           else {
-            const waiting = state.pings.find((ping) => ping.sender !== event.sender && !ping.acked);
+            const waiting = state.pings?.find((ping) => ping.sender !== event.sender && !ping.acked);
             if (waiting !== undefined) waiting.acked = true;
           }
         }
@@ -77,7 +78,7 @@ export const stalledConnection = defineRule<State>({
   },
   onEnd(endUs, state, context) {
     for (const advertiser of ["client", "server"] as const) {
-      const since = state.zeroSince[advertiser];
+      const since = state.zeroSince?.[advertiser];
       if (since !== undefined && endUs - since.timeUs >= context.params.stallSeconds! * 1e6) reportZeroWindow(advertiser, since, endUs, false, state, context);
     }
     checkSlowApplication(endUs, state, context);
@@ -98,7 +99,7 @@ function streamFacts(sender: Peer, startUs: number, context: RuleContext): { ope
 }
 
 function pingFacts(sender: Peer, startUs: number, state: State): string {
-  const pings = state.pings.filter((ping) => ping.sender === sender && ping.timeUs >= startUs);
+  const pings = (state.pings ?? []).filter((ping) => ping.sender === sender && ping.timeUs >= startUs);
   if (pings.length === 0) return ` No PING probed the connection, so nothing at the HTTP/2 layer noticed.`;
   const answered = pings.filter((ping) => ping.acked).length;
   return ` The ${sender} sent ${pings.length} PING${pings.length > 1 ? "s" : ""} during it; ${answered} answered.`;
@@ -106,8 +107,8 @@ function pingFacts(sender: Peer, startUs: number, state: State): string {
 
 function reportPathDead(sender: Peer, startUs: number, endUs: number, bytesInFlight: number, resolved: boolean, packet: number, state: State, context: RuleContext): void {
   state.stalled = true;
-  state.reportedDead[sender] = true;
-  const retransmitted = state.retransmissions.filter((item) => item.sender === sender && item.timeUs >= startUs && item.timeUs <= endUs);
+  (state.reportedDead ??= {})[sender] = true;
+  const retransmitted = (state.retransmissions ?? []).filter((item) => item.sender === sender && item.timeUs >= startUs && item.timeUs <= endUs);
   const retransmissions = retransmitted.length;
   // Point at the first retransmission: the first packet that shows the stall in Wireshark.
   const where = retransmitted[0] ?? { packet, timeUs: startUs };
@@ -130,8 +131,8 @@ function reportPathDead(sender: Peer, startUs: number, endUs: number, bytesInFli
 }
 
 function reportZeroWindow(advertiser: Peer, since: { timeUs: number; packet: number }, endUs: number, resolved: boolean, state: State, context: RuleContext): void {
-  if (state.reportedZero[advertiser]) return;
-  state.reportedZero[advertiser] = true;
+  if (state.reportedZero?.[advertiser]) return;
+  (state.reportedZero ??= {})[advertiser] = true;
   state.stalled = true;
   const sender = otherPeer(advertiser);
   const { opened, unanswered } = streamFacts(sender, since.timeUs, context);
@@ -155,7 +156,7 @@ function checkSlowApplication(nowUs: number, state: State, context: RuleContext)
   if (waiting.length === 0) return;
   state.reportedSlow = true;
   const oldest = waiting.reduce((left, right) => (left.openedUs <= right.openedUs ? left : right));
-  const pings = state.pings.filter((ping) => ping.timeUs >= oldest.openedUs);
+  const pings = (state.pings ?? []).filter((ping) => ping.timeUs >= oldest.openedUs);
   context.report({
     sender: "server", stream: oldest.id, packetNumber: oldest.openedPacket, timeUs: oldest.openedUs, severity: "warning",
     message: `Application slow: ${waiting.length} complete request${waiting.length > 1 ? "s have" : " has"} waited over ${formatSeconds(limitUs)} for a response ` +

@@ -20,10 +20,11 @@ interface Offence {
   afterUs: number;
 }
 
+/** Each record made at its first entry: most connections have no GOAWAY before their end, and no offence. */
 interface State {
   /** The latest GOAWAY each side sent. */
-  goaways: Partial<Record<Peer, Goaway>>;
-  offences: Partial<Record<Peer, { goaway: Goaway; streams: Offence[] }>>;
+  goaways: Partial<Record<Peer, Goaway>> | undefined;
+  offences: Partial<Record<Peer, { goaway: Goaway; streams: Offence[] }>> | undefined;
 }
 
 export const streamAfterGoaway = defineRule<State>({
@@ -43,27 +44,27 @@ export const streamAfterGoaway = defineRule<State>({
     },
     fallbackRttMs: { default: 50, description: "Round-trip time to assume when the capture shows no SETTINGS or PING round trip" },
   },
-  createState: () => ({ goaways: {}, offences: {} }),
+  createState: () => ({ goaways: undefined, offences: undefined }),
   onEvent(event, state, context) {
     if (event.kind !== "h2.frame") return;
     const frame = event.frame;
     if (frame.kind === "GOAWAY") {
-      state.goaways[event.sender] = { lastStreamId: frame.lastStreamId, timeUs: event.timeUs, packet: event.packetNumber };
+      (state.goaways ??= {})[event.sender] = { lastStreamId: frame.lastStreamId, timeUs: event.timeUs, packet: event.packetNumber };
       return;
     }
     const opened = frame.kind === "PUSH_PROMISE" ? frame.promisedStreamId : frame.kind === "HEADERS" && opensStream(context.streams.get(frame.streamId), event) ? frame.streamId : undefined;
     if (opened === undefined) return;
-    const goaway = state.goaways[otherPeer(event.sender)];
+    const goaway = state.goaways?.[otherPeer(event.sender)];
     if (goaway === undefined || opened <= goaway.lastStreamId) return;
     const graceUs = Math.max(context.params.graceRoundTrips! * roundTripUs(context.connection, context.params.fallbackRttMs!), context.params.minimumGraceMs! * 1000);
     const afterUs = event.timeUs - goaway.timeUs;
     if (afterUs <= graceUs) return;
-    const offence = (state.offences[event.sender] ??= { goaway, streams: [] });
+    const offence = ((state.offences ??= {})[event.sender] ??= { goaway, streams: [] });
     offence.streams.push({ streamId: opened, packet: event.packetNumber, timeUs: event.timeUs, afterUs });
   },
   // Reported when the connection ends, with every such stream and what became of it.
   onEnd(_endUs, state, context) {
-    for (const [side, offence] of Object.entries(state.offences) as Array<[Peer, { goaway: Goaway; streams: Offence[] }]>) {
+    for (const [side, offence] of Object.entries(state.offences ?? {}) as Array<[Peer, { goaway: Goaway; streams: Offence[] }]>) {
       const first = offence.streams[0]!;
       const outcomes = offence.streams.map((stream) => {
         const record = context.streams.get(stream.streamId);

@@ -8,9 +8,16 @@ export interface Crossing {
   windowStartUs: number;
 }
 
+/**
+ * The times of a window without events, shared (frozen: a push would be a bug). Most windows see
+ * one or two events in their connection's life: the first is a one-element array, not the 17
+ * slots a push onto an empty array makes room for.
+ */
+const NO_TIMES: number[] = Object.freeze([]) as unknown as number[];
+
 export class EpisodeWindow {
   /** Event times in the window, oldest first from #head; dropped once an episode is reported. */
-  #times: number[] = [];
+  #times: number[] = NO_TIMES;
   #head = 0;
   #lastUs = Number.NEGATIVE_INFINITY;
   #reported = false;
@@ -24,7 +31,7 @@ export class EpisodeWindow {
   add(timeUs: number, packet: number, windowUs: number, threshold: number): Crossing | undefined {
     if (timeUs - this.#lastUs > windowUs) {
       this.#reported = false;
-      this.#times = [];
+      this.#times = NO_TIMES;
       this.#head = 0;
     }
     this.#lastUs = timeUs;
@@ -33,7 +40,8 @@ export class EpisodeWindow {
       this.firstPacket = packet;
       this.firstUs = timeUs;
     }
-    this.#times.push(timeUs);
+    if (this.#times === NO_TIMES) this.#times = [timeUs];
+    else this.#times.push(timeUs);
     while (this.#times[this.#head]! <= timeUs - windowUs) this.#head++;
     // Compact now and then so a long flood below the threshold does not grow the array.
     if (this.#head > 4096 && this.#head * 2 > this.#times.length) {
@@ -45,7 +53,7 @@ export class EpisodeWindow {
     const windowStartUs = this.#times[this.#head]!;
     this.#reported = true;
     this.episodes++;
-    this.#times = [];
+    this.#times = NO_TIMES;
     this.#head = 0;
     return { count, windowStartUs };
   }
