@@ -4,7 +4,7 @@
 
 import type { TcpConnection, Direction } from "../../tcp/tcp-events.js";
 import type { Frame } from "../frame/frame.js";
-import { FrameDecoder, type FrameDecoderMode, type FrameStreamEvent, type StreamPosition } from "../frame/frame-decoder.js";
+import { FrameDecoder, type FrameDecoderMode, type FrameDecoderSink, type FrameStreamEvent, type StreamPosition } from "../frame/frame-decoder.js";
 import {
   errorCodeName, FLAG_ACK, FLAG_END_HEADERS, FLAG_END_STREAM, SETTINGS_ENABLE_PUSH, SETTINGS_HEADER_TABLE_SIZE,
   SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_MAX_FRAME_SIZE, frameTypeName, settingName,
@@ -73,7 +73,7 @@ export interface Http2ConnectionOptions {
   info?: Http2ConnectionInfo;
 }
 
-export class Http2Connection {
+export class Http2Connection implements FrameDecoderSink {
   readonly info: Http2ConnectionInfo;
   readonly #emit: (event: Http2Event) => void;
   readonly #limits: Http2ConnectionLimits;
@@ -95,9 +95,9 @@ export class Http2Connection {
   #packetNumber = 0;
   #timeUs = 0;
   /** INITIAL_WINDOW_SIZE seen declared and acknowledged since joining mid-way. */
-  readonly #initialWindowLearned: Record<Peer, boolean> = { client: false, server: false };
+  #initialWindowLearned: Partial<Record<Peer, true>> | undefined;
   /** Settings from the client's HTTP2-Settings header, applied when the 101 arrives. */
-  #upgradeSettings: Array<[number, number]> = [];
+  #upgradeSettings: Array<[number, number]> | undefined;
   readonly #discardDataPayload: boolean;
   readonly #dataWindowEvents: boolean;
 
@@ -160,24 +160,29 @@ export class Http2Connection {
     if (direction === this.#clientDirection) {
       this.#upgradeSettings = decodeHttp2SettingsHeader(fieldValue(head, "http2-settings") ?? "");
     } else if (/ 101( |$)/.test(head.startLine)) {
-      this.upgraded(this.#upgradeSettings, position.packetNumber, position.timeUs);
+      this.upgraded(this.#upgradeSettings ?? [], position.packetNumber, position.timeUs);
     }
   }
 
   #newDirection(direction: Direction, mode: FrameDecoderMode): DirectionState {
     return {
-      decoder: new FrameDecoder((event) => this.#onDecoderEvent(direction, event), {
-        mode,
-        discardDataPayload: this.#discardDataPayload,
-        // While hunting, believe frames up to the larger of the default and what the peer allows.
-        huntMaxFrameLength: () => Math.max(MIN_MAX_FRAME_SIZE, this.#settings.value(this.#peerOf(this.#other(direction)), SETTINGS_MAX_FRAME_SIZE) ?? 0),
-      }),
+      decoder: new FrameDecoder(this, direction, { mode, discardDataPayload: this.#discardDataPayload }),
       hpack: new HpackDecoder(),
       block: undefined,
       pings: undefined,
       lastOpenedStreamId: 0,
       framesLost: false,
     };
+  }
+
+  /** Its frame decoders' events (FrameDecoderSink; not for other callers). */
+  frameStreamEvent(direction: Direction, event: FrameStreamEvent): void {
+    this.#onDecoderEvent(direction, event);
+  }
+
+  /** While a decoder hunts for a frame boundary: the larger of the default and what the receiver allows (FrameDecoderSink). */
+  huntMaxFrameLength(direction: Direction): number {
+    return Math.max(MIN_MAX_FRAME_SIZE, this.#settings.value(this.#peerOf(this.#other(direction)), SETTINGS_MAX_FRAME_SIZE) ?? 0);
   }
 
   #peerOf(direction: Direction): Peer {
@@ -377,7 +382,7 @@ export class Http2Connection {
 
   /** The initial stream window `declaredBy` grants its peer, or undefined when unknown. */
   #initialWindow(declaredBy: Peer): number | undefined {
-    if (!this.#settings.known && !this.#initialWindowLearned[declaredBy]) return undefined;
+    if (!this.#settings.known && !this.#initialWindowLearned?.[declaredBy]) return undefined;
     return this.#settings.value(declaredBy, SETTINGS_INITIAL_WINDOW_SIZE) ?? DEFAULT_INITIAL_WINDOW_SIZE;
   }
 
@@ -643,7 +648,7 @@ export class Http2Connection {
     for (const change of applied.changes) {
       if (change.id === SETTINGS_INITIAL_WINDOW_SIZE) {
         if (!this.#settings.known) {
-          this.#initialWindowLearned[applied.declaredBy] = true;
+          (this.#initialWindowLearned ??= {})[applied.declaredBy] = true;
           continue;
         }
         // §6.9.2: every stream window of that flow moves by the difference; they may go negative.

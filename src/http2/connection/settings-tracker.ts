@@ -110,10 +110,17 @@ class SettingValues {
   }
 }
 
+/**
+ * The pending list of a side with nothing pending (frozen: a push would be a bug). A side has one
+ * SETTINGS pending at a time, briefly: a one-element list, not the 17 slots a push onto an
+ * empty array makes room for.
+ */
+const NO_PENDING: PendingSettings[] = Object.freeze([]) as unknown as PendingSettings[];
+
 export class SettingsTracker {
   /** Values each side declared and the other acknowledged; defaults until then. */
   #inForce: Record<Peer, SettingValues>;
-  #pending: Record<Peer, PendingSettings[]> = { client: [], server: [] };
+  #pending: Record<Peer, PendingSettings[]> = { client: NO_PENDING, server: NO_PENDING };
   /** False when we joined mid-way: the values in force before are unknown. */
   #known: boolean;
 
@@ -144,7 +151,9 @@ export class SettingsTracker {
 
   /** A SETTINGS frame (not ACK) sent by `side`. */
   declared(side: Peer, settings: Array<[number, number]>, timeUs: number, packetNumber: number): void {
-    this.#pending[side].push({ settings, timeUs, packetNumber });
+    const entry = { settings, timeUs, packetNumber };
+    if (this.#pending[side].length === 0) this.#pending[side] = [entry];
+    else this.#pending[side].push(entry);
   }
 
   /**
@@ -154,8 +163,9 @@ export class SettingsTracker {
    */
   acknowledged(acknowledger: Peer, timeUs: number): AppliedSettings | undefined {
     const declaredBy: Peer = acknowledger === "client" ? "server" : "client";
-    const pending = this.#pending[declaredBy].shift();
-    if (pending === undefined) return undefined;
+    const list = this.#pending[declaredBy];
+    if (list.length === 0) return undefined;
+    const pending = list.shift()!;
     return this.#apply(declaredBy, pending, timeUs - pending.timeUs);
   }
 

@@ -45,6 +45,17 @@ export type FrameStreamEvent =
   /** The stream ended inside a frame. */
   | { kind: "truncated"; bytes: number; lostFrame: FrameHeader | undefined; position: StreamPosition };
 
+/**
+ * Where a decoder's events go, and what it asks while hunting. One sink serves both directions of
+ * a connection (a decoder passes its own direction): two closures and their context per direction
+ * were some 300 bytes of every connection, alive as long as it is.
+ */
+export interface FrameDecoderSink {
+  frameStreamEvent(direction: 0 | 1, event: FrameStreamEvent): void;
+  /** Largest frame length believable while hunting (the receiver's SETTINGS_MAX_FRAME_SIZE). */
+  huntMaxFrameLength(direction: 0 | 1): number;
+}
+
 export interface FrameDecoderOptions {
   mode: FrameDecoderMode;
   /**
@@ -53,8 +64,6 @@ export interface FrameDecoderOptions {
    * TCP segments, and joining them is the decoder's largest cost when nothing reads the bytes.
    */
   discardDataPayload?: boolean;
-  /** Largest frame length believable while hunting (the receiver's SETTINGS_MAX_FRAME_SIZE). */
-  huntMaxFrameLength: () => number;
 }
 
 const EMPTY_PAYLOAD = new Uint8Array(0);
@@ -65,8 +74,8 @@ const MAX_HUNT_BYTES = 256 * 1024;
 const HUNT_CHAIN_LENGTH = 2;
 
 export class FrameDecoder {
-  readonly #emit: (event: FrameStreamEvent) => void;
-  readonly #huntMaxFrameLength: () => number;
+  readonly #sink: FrameDecoderSink;
+  readonly #direction: 0 | 1;
   readonly #queue = new ChunkQueue();
   #mode: FrameDecoderMode;
   /** Stream offset of the first byte in the queue. */
@@ -88,10 +97,11 @@ export class FrameDecoder {
   #skipRemaining = -1;
   #skipPadLength: number | undefined;
 
-  constructor(emit: (event: FrameStreamEvent) => void, options: FrameDecoderOptions) {
-    this.#emit = emit;
+  /** `direction`: the TCP direction this decoder reads, passed back to the sink with each call. */
+  constructor(sink: FrameDecoderSink, direction: 0 | 1, options: FrameDecoderOptions) {
+    this.#sink = sink;
+    this.#direction = direction;
     this.#mode = options.mode;
-    this.#huntMaxFrameLength = options.huntMaxFrameLength;
     this.#discardDataPayload = options.discardDataPayload ?? false;
   }
 
@@ -153,7 +163,7 @@ export class FrameDecoder {
       }
     }
     if (this.#mode !== "hunting") {
-      this.#emit({ kind: "sync-lost", reason: "gap", lostFrame: this.#header, position: this.#position(gapStart) });
+      this.#sink.frameStreamEvent(this.#direction, { kind: "sync-lost", reason: "gap", lostFrame: this.#header, position: this.#position(gapStart) });
       this.#mode = "hunting";
       this.#skipped = 0;
     }
@@ -170,7 +180,7 @@ export class FrameDecoder {
   end(): void {
     const left = this.#queue.available + (this.#skipRemaining > 0 ? this.#offset - this.#frameStart : 0);
     if (left > 0 && (this.#mode === "frames" || this.#mode === "preface")) {
-      this.#emit({ kind: "truncated", bytes: left, lostFrame: this.#header, position: this.#position(this.#offset) });
+      this.#sink.frameStreamEvent(this.#direction, { kind: "truncated", bytes: left, lostFrame: this.#header, position: this.#position(this.#offset) });
     }
   }
 
@@ -240,7 +250,7 @@ export class FrameDecoder {
       const damagedBytes = this.#damagedBytes;
       this.#header = undefined;
       this.#damagedBytes = 0;
-      this.#emit({ kind: "frame", frame, position: this.#position(start), damagedBytes });
+      this.#sink.frameStreamEvent(this.#direction, { kind: "frame", frame, position: this.#position(start), damagedBytes });
     }
   }
 
@@ -271,7 +281,7 @@ export class FrameDecoder {
     this.#header = undefined;
     this.#skipRemaining = -1;
     this.#damagedBytes = 0;
-    this.#emit({ kind: "frame", frame, position: this.#position(this.#frameStart), damagedBytes });
+    this.#sink.frameStreamEvent(this.#direction, { kind: "frame", frame, position: this.#position(this.#frameStart), damagedBytes });
     return true;
   }
 
@@ -288,11 +298,11 @@ export class FrameDecoder {
     const valid = bytes !== undefined && candidate.every((byte, index) => byte === CLIENT_PREFACE[index]);
     if (valid) {
       this.#drop(CLIENT_PREFACE.length);
-      this.#emit({ kind: "preface", valid: true, position: this.#position(start) });
+      this.#sink.frameStreamEvent(this.#direction, { kind: "preface", valid: true, position: this.#position(start) });
       this.#mode = "frames";
     } else {
-      this.#emit({ kind: "preface", valid: false, position: this.#position(start) });
-      this.#emit({ kind: "sync-lost", reason: "bad-preface", lostFrame: undefined, position: this.#position(start) });
+      this.#sink.frameStreamEvent(this.#direction, { kind: "preface", valid: false, position: this.#position(start) });
+      this.#sink.frameStreamEvent(this.#direction, { kind: "sync-lost", reason: "bad-preface", lostFrame: undefined, position: this.#position(start) });
       this.#mode = "hunting";
       this.#skipped = 0;
     }
@@ -336,7 +346,7 @@ export class FrameDecoder {
     }
     const start = this.#offset;
     this.#drop(head.headLength);
-    this.#emit({ kind: "http1-head", head, position: this.#position(start) });
+    this.#sink.frameStreamEvent(this.#direction, { kind: "http1-head", head, position: this.#position(start) });
     return head;
   }
 
@@ -345,7 +355,7 @@ export class FrameDecoder {
     const available = this.#queue.available;
     if (available < FRAME_HEADER_LENGTH) return false;
     const bytes = this.#queue.peek(available)!;
-    const maxLength = this.#huntMaxFrameLength();
+    const maxLength = this.#sink.huntMaxFrameLength(this.#direction);
     for (let start = 0; start + FRAME_HEADER_LENGTH <= available; start++) {
       let chain = 0;
       let cursor = start;
@@ -358,7 +368,7 @@ export class FrameDecoder {
       if (chain >= HUNT_CHAIN_LENGTH || (chain >= 1 && cursor === available)) {
         this.#skipped += start;
         this.#drop(start);
-        this.#emit({ kind: "synced", skippedBytes: this.#skipped, position: this.#position(this.#offset) });
+        this.#sink.frameStreamEvent(this.#direction, { kind: "synced", skippedBytes: this.#skipped, position: this.#position(this.#offset) });
         this.#skipped = 0;
         this.#mode = "frames";
         return true;

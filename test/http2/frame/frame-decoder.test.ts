@@ -5,7 +5,8 @@ import { data, frame, headers, PREFACE, REQUEST_BLOCK, settings, settingsAck, wi
 
 function run(mode: FrameDecoderMode, feed: (decoder: FrameDecoder) => void, discardDataPayload = false) {
   const events: FrameStreamEvent[] = [];
-  const decoder = new FrameDecoder((event) => events.push(event), { mode, huntMaxFrameLength: () => 16_384, discardDataPayload });
+  const sink = { frameStreamEvent: (_direction: 0 | 1, event: FrameStreamEvent) => events.push(event), huntMaxFrameLength: () => 16_384 };
+  const decoder = new FrameDecoder(sink, 0, { mode, discardDataPayload });
   feed(decoder);
   decoder.end();
   return events;
