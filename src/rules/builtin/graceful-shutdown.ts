@@ -66,18 +66,21 @@ export const gracefulShutdown = defineRule<State>({
     const final = goaways.at(-1);
     if (final === undefined && open.length === 0) return; // an ordinary close of an idle connection
     const how = state.closeReason === "rst" ? "a TCP RST" : "a TCP FIN";
-    const evidence: EvidenceItem[] = goaways.map((goaway) => ({
-      what: `GOAWAY ${errorCodeName(goaway.errorCode)} from the ${goaway.sender}`, packet: goaway.packet, time: goaway.timeUs / 1e6,
-      values: { lastStreamId: goaway.lastStreamId },
-    }));
-    evidence.push({ what: `connection closed by ${how}`, packet: state.closePacket, time: state.closeUs / 1e6 });
+    // Built only for a report: most connections end in the routine case below, reporting nothing.
+    const evidence = (): EvidenceItem[] => [
+      ...goaways.map((goaway) => ({
+        what: `GOAWAY ${errorCodeName(goaway.errorCode)} from the ${goaway.sender}`, packet: goaway.packet, time: goaway.timeUs / 1e6,
+        values: { lastStreamId: goaway.lastStreamId },
+      })),
+      { what: `connection closed by ${how}`, packet: state.closePacket, time: state.closeUs / 1e6 },
+    ];
     const at = { packetNumber: state.closePacket, timeUs: state.closeUs || endUs };
     if (final === undefined) {
       context.report({
         ...at, severity: "warning",
         message: `Abrupt close: the connection ended with ${how} and no GOAWAY while ${open.length} stream${open.length > 1 ? "s were" : " was"} still open (${listStreams(open.map((stream) => stream.id))}). ` +
           "Those requests are lost and the client cannot know which were processed; a GOAWAY first would have told it which are safe to retry.",
-        evidence: [...evidence, { what: "streams open at the close", values: { streams: open.map((stream) => stream.id).join(" ") } }],
+        evidence: [...evidence(), { what: "streams open at the close", values: { streams: open.map((stream) => stream.id).join(" ") } }],
       });
       return;
     }
@@ -91,7 +94,7 @@ export const gracefulShutdown = defineRule<State>({
         message: `${kind} by the ${final.sender}, but the connection closed (${how}) while ${lost.length} stream${lost.length > 1 ? "s" : ""} at or below last-stream-id ${final.lastStreamId} ` +
           `${lost.length > 1 ? "were" : "was"} still in progress (${listStreams(lost.map((stream) => stream.id))}): those requests were lost.` +
           (retrySafe.length > 0 ? ` Streams above it (${listStreams(retrySafe.map((stream) => stream.id))}) were never processed and are safe to retry.` : ""),
-        evidence,
+        evidence: evidence(),
       });
       return;
     }
@@ -101,7 +104,7 @@ export const gracefulShutdown = defineRule<State>({
       ...at, sender: final.sender, severity: "info",
       message: `${kind} by the ${final.sender}, last stream ${final.lastStreamId}: every stream at or below it finished before the close.` +
         (retrySafe.length > 0 ? ` Streams above it (${listStreams(retrySafe.map((stream) => stream.id))}) were refused and are safe to retry.` : ""),
-      evidence,
+      evidence: evidence(),
     });
   },
 });
