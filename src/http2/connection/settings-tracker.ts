@@ -50,6 +50,13 @@ export type NamedSettings = ReadonlyArray<readonly [string, number]>;
  */
 const namedLists = new Map<string, NamedSettings>();
 const NAMED_LISTS_KEPT = 256;
+/** The values and list of the last lookup, compared first (no key to build). */
+let lastNamed: { byId: Array<number | undefined>; list: NamedSettings } | undefined;
+
+function sameValues(left: Array<number | undefined>, right: Array<number | undefined>): boolean {
+  for (let id = 0; id < ARRAY_IDS; id++) if (left[id] !== right[id]) return false;
+  return true;
+}
 
 /** Settings ids below this are kept in an array (the registered ones are 1-9); others in a map. */
 const ARRAY_IDS = 16;
@@ -78,18 +85,21 @@ class SettingValues {
 
   /** Every value as [name, value], ascending ids: a shared list when one with these values was made before. */
   named(): NamedSettings {
+    // Ids past the array are rare (unregistered settings): such lists are not shared.
+    if (this.#others !== undefined) return this.#makeNamed();
+    // Most often the same values as the list asked for last (one side of the previous connection).
+    if (lastNamed !== undefined && sameValues(this.#byId, lastNamed.byId)) return lastNamed.list;
     let key = "";
     for (let id = 0; id < ARRAY_IDS; id++) {
       const value = this.#byId[id];
       if (value !== undefined) key += `${id}=${value},`;
     }
-    // Ids past the array are rare (unregistered settings): such lists are not shared.
-    if (this.#others !== undefined) return this.#makeNamed();
     let list = namedLists.get(key);
     if (list === undefined) {
       list = this.#makeNamed();
       if (namedLists.size < NAMED_LISTS_KEPT) namedLists.set(key, list);
     }
+    lastNamed = { byId: this.#byId.slice(), list };
     return list;
   }
 
