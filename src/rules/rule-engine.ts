@@ -4,6 +4,7 @@
 import type { Frame } from "../http2/frame/frame.js";
 import type { Http2ConnectionInfo } from "../http2/http2-events.js";
 import type { AnalysisEvent } from "../pipeline.js";
+import type { TcpConnection } from "../tcp/tcp-events.js";
 import type { Finding, FindingDraft, Rule, RuleContext, RuleEvent, Severity } from "./rule.js";
 import { ClosedStreamHistory, StreamTimeline } from "./support/stream-timeline.js";
 
@@ -85,6 +86,8 @@ export class RuleEngine {
   #lastTimeUs = 0;
   /** Per event kind, the indexes of the rules that read it (see Rule.events). */
   readonly #readers = new Map<string, number[]>();
+  /** Per frame type (0–255), the indexes of the rules that read h2.frame events of it: indexed, not a lookup by kind name per frame. */
+  readonly #frameReadersByType: Array<number[] | undefined> = new Array<number[] | undefined>(256).fill(undefined);
   /** Per frame kind, the indexes of the rules that read h2.frame events of it (see Rule.frames). */
   readonly #frameReaders = new Map<string, number[]>();
 
@@ -116,15 +119,16 @@ export class RuleEngine {
       this.#open(event.connection);
       return;
     }
-    // HTTP/2 events name their connection's HTTP/2 facts, TCP events the TCP connection itself.
-    const tcpId = "tcp" in event.connection ? event.connection.tcp.id : event.connection.id;
+    // HTTP/2 events name their connection's HTTP/2 facts, TCP events the TCP connection itself
+    // (a property load on two shapes, where `in` was a generic lookup on every event).
+    const tcpId = (event.connection as Partial<Http2ConnectionInfo>).tcp?.id ?? (event.connection as TcpConnection).id;
     const connection = this.#connections.get(tcpId);
     if (event.timeUs > this.#lastTimeUs) this.#lastTimeUs = event.timeUs;
     if (connection !== undefined) {
       let readers: number[];
       if (event.kind === "h2.frame") {
         connection.streams.frame(event);
-        readers = this.#frameReadersOf(event.frame.kind);
+        readers = this.#frameReadersByType[event.frame.type] ?? this.#learnFrameReaders(event.frame);
       } else {
         readers = this.#readersOf(event.kind);
       }
@@ -147,6 +151,13 @@ export class RuleEngine {
       readers = this.#indexesOf((rule) => rule.events === undefined || rule.events.includes(kind as RuleEvent["kind"]));
       this.#readers.set(kind, readers);
     }
+    return readers;
+  }
+
+  /** The frame readers of a frame type not seen before (a frame's kind follows from its type). */
+  #learnFrameReaders(frame: Frame): number[] {
+    const readers = this.#frameReadersOf(frame.kind);
+    this.#frameReadersByType[frame.type] = readers;
     return readers;
   }
 
