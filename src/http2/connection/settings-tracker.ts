@@ -50,8 +50,12 @@ export type NamedSettings = ReadonlyArray<readonly [string, number]>;
  */
 const namedLists = new Map<string, NamedSettings>();
 const NAMED_LISTS_KEPT = 256;
-/** The values and list of the last lookup, compared first (no key to build). */
-let lastNamed: { byId: Array<number | undefined>; list: NamedSettings } | undefined;
+/**
+ * The values and lists of the last few lookups, compared first (no key to build): a connection's
+ * client and server lists alternate, and most connections repeat the previous one's.
+ */
+const recentNamed: Array<{ byId: Array<number | undefined>; list: NamedSettings }> = [];
+const RECENT_NAMED_KEPT = 4;
 
 function sameValues(left: Array<number | undefined>, right: Array<number | undefined>): boolean {
   for (let id = 0; id < ARRAY_IDS; id++) if (left[id] !== right[id]) return false;
@@ -87,8 +91,7 @@ class SettingValues {
   named(): NamedSettings {
     // Ids past the array are rare (unregistered settings): such lists are not shared.
     if (this.#others !== undefined) return this.#makeNamed();
-    // Most often the same values as the list asked for last (one side of the previous connection).
-    if (lastNamed !== undefined && sameValues(this.#byId, lastNamed.byId)) return lastNamed.list;
+    for (let i = 0; i < recentNamed.length; i++) if (sameValues(this.#byId, recentNamed[i]!.byId)) return recentNamed[i]!.list;
     let key = "";
     for (let id = 0; id < ARRAY_IDS; id++) {
       const value = this.#byId[id];
@@ -99,7 +102,8 @@ class SettingValues {
       list = this.#makeNamed();
       if (namedLists.size < NAMED_LISTS_KEPT) namedLists.set(key, list);
     }
-    lastNamed = { byId: this.#byId.slice(), list };
+    if (recentNamed.length === RECENT_NAMED_KEPT) recentNamed.pop();
+    recentNamed.unshift({ byId: this.#byId.slice(), list });
     return list;
   }
 

@@ -26,6 +26,11 @@ describe("named settings in force", () => {
     expect(other).not.toBe(first);
     expect(other).toContainEqual(["MAX_CONCURRENT_STREAMS", 101]);
     expect(Object.isFrozen(first) && first.every((pair) => Object.isFrozen(pair))).toBe(true);
+    // Alternating values (a connection's two sides, one connection after another) keep their lists.
+    for (let round = 0; round < 3; round++) {
+      expect(trackerWith("client", [[3, 100], [2, 0]]).named("client")).toBe(first);
+      expect(trackerWith("client", [[3, 101], [2, 0]]).named("client")).toBe(other);
+    }
   });
 
   it("lists unregistered ids after the registered ones, in a list of their own", () => {
