@@ -8,8 +8,11 @@
 // with no time cost measurable (six alternating runs each; each collection takes a few
 // milliseconds). Captures under 256 MiB are not affected.
 
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
+import { lazyModule } from "../lazy-module.js";
+
+// Loaded at the first collection: node:v8 costs some 2 ms of every start, and most captures are smaller than one step.
+const v8 = lazyModule<typeof import("node:v8")>("node:v8");
+const vm = lazyModule<typeof import("node:vm")>("node:vm");
 
 export const FULL_COLLECTION_EVERY_BYTES = 256 * 1024 * 1024;
 
@@ -20,8 +23,8 @@ export function collectGarbage(): void {
   if (fullCollection === undefined) {
     try {
       // The flag exposes gc() to contexts made after it is set: a fresh one hands it over.
-      setFlagsFromString("--expose-gc");
-      const gc: unknown = runInNewContext("gc");
+      v8().setFlagsFromString("--expose-gc");
+      const gc: unknown = vm().runInNewContext("gc");
       fullCollection = typeof gc === "function" ? (gc as () => void) : null;
     } catch {
       fullCollection = null;
