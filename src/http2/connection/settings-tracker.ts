@@ -11,6 +11,7 @@ import {
   SETTINGS_MAX_FRAME_SIZE, SETTINGS_MAX_HEADER_LIST_SIZE, settingName,
 } from "../frame/frame-types.js";
 import type { Peer } from "./stream-state.js";
+import { appended, sharedEmptyList } from "../../small-list.js";
 
 /** §6.5.2 initial values. */
 export const DEFAULT_SETTINGS: ReadonlyMap<number, number> = new Map([
@@ -124,12 +125,8 @@ class SettingValues {
   }
 }
 
-/**
- * The pending list of a side with nothing pending (frozen: a push would be a bug). A side has one
- * SETTINGS pending at a time, briefly: a one-element list, not the 17 slots a push onto an
- * empty array makes room for.
- */
-const NO_PENDING: PendingSettings[] = Object.freeze([]) as unknown as PendingSettings[];
+/** The pending list of a side with nothing pending (a side has one SETTINGS pending at a time, briefly). */
+const NO_PENDING = sharedEmptyList<PendingSettings>();
 
 export class SettingsTracker {
   /** Values each side declared and the other acknowledged; defaults until then. */
@@ -165,9 +162,7 @@ export class SettingsTracker {
 
   /** A SETTINGS frame (not ACK) sent by `side`. */
   declared(side: Peer, settings: Array<[number, number]>, timeUs: number, packetNumber: number): void {
-    const entry = { settings, timeUs, packetNumber };
-    if (this.#pending[side].length === 0) this.#pending[side] = [entry];
-    else this.#pending[side].push(entry);
+    this.#pending[side] = appended(this.#pending[side], { settings, timeUs, packetNumber });
   }
 
   /**

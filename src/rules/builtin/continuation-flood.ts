@@ -15,6 +15,7 @@ import type { Peer } from "../../http2/connection/stream-state.js";
 import { stillOpenAtClose, type CloseReason } from "../../tcp/tcp-events.js";
 import { defineRule, type EvidenceItem, type RuleContext, type RuleEvent } from "../rule.js";
 import { formatMs, formatNumber, formatSeconds, otherPeer } from "../support/describe.js";
+import { appended, sharedEmptyList } from "../../small-list.js";
 
 interface Block {
   sender: Peer;
@@ -58,8 +59,8 @@ interface State {
   closeReason: CloseReason | undefined;
 }
 
-/** The waiting list of every connection without a flood block (frozen: a push would be a bug). */
-const NO_BLOCKS: Block[] = Object.freeze([]) as unknown as Block[];
+/** The waiting list of every connection without a flood block. */
+const NO_BLOCKS = sharedEmptyList<Block>();
 
 /** nghttp2 ≥ 1.61 (NGHTTP2_DEFAULT_MAX_CONTINUATIONS) drops the connection past this many. */
 const NGHTTP2_MAX_CONTINUATIONS = 8;
@@ -198,8 +199,7 @@ function endBlock(block: Block, state: State, context: RuleContext, how: string,
   if (block.crossed === undefined || state.reported?.[block.sender]) return;
   block.ending = { how, packet, timeUs };
   block.deadlineUs = timeUs + context.params.reactionWaitSeconds! * 1e6;
-  if (state.waiting === NO_BLOCKS) state.waiting = [];
-  state.waiting.push(block);
+  state.waiting = appended(state.waiting, block);
 }
 
 /** Settles a waiting flood block with `event` when the frame is a reaction to it (GOAWAY, RST_STREAM, a response). */

@@ -6,6 +6,7 @@ import type { Peer } from "../../http2/connection/stream-state.js";
 import { errorCodeName } from "../../http2/frame/frame-types.js";
 import { defineRule, type EvidenceItem } from "../rule.js";
 import { listStreams } from "../support/describe.js";
+import { appended, sharedEmptyList } from "../../small-list.js";
 
 const MAX_STREAM_ID = 2 ** 31 - 1;
 
@@ -19,8 +20,8 @@ interface Goaway {
   pingAfter: boolean;
 }
 
-/** The GOAWAYs of a connection that has none yet (frozen: a push would be a bug). */
-const NO_GOAWAYS: Goaway[] = Object.freeze([]) as unknown as Goaway[];
+/** The GOAWAYs of a connection that has none yet. */
+const NO_GOAWAYS = sharedEmptyList<Goaway>();
 
 interface State {
   /** NO_GOAWAYS until the first; most connections have one or two. */
@@ -49,9 +50,7 @@ export const gracefulShutdown = defineRule<State>({
     const frame = event.frame;
     if (frame.kind === "GOAWAY") {
       const goaway: Goaway = { sender: event.sender, lastStreamId: frame.lastStreamId, errorCode: frame.errorCode, packet: event.packetNumber, timeUs: event.timeUs, pingAfter: false };
-      // A one-element array for the first, not the 17 slots a push onto an empty one makes room for.
-      if (state.goaways === NO_GOAWAYS) state.goaways = [goaway];
-      else state.goaways.push(goaway);
+      state.goaways = appended(state.goaways, goaway);
     } else if (frame.kind === "PING" && (frame.flags & 1) === 0) {
       const last = state.goaways.at(-1);
       if (last !== undefined && last.sender === event.sender) last.pingAfter = true;

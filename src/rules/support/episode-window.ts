@@ -1,6 +1,8 @@
 // Counts one kind of event in a sliding capture-time window and signals, once per episode, the
 // moment the count reaches a threshold. A whole window without the event ends the episode.
 
+import { appended, sharedEmptyList } from "../../small-list.js";
+
 export interface Crossing {
   /** Events in the window when the threshold was reached. */
   count: number;
@@ -8,12 +10,8 @@ export interface Crossing {
   windowStartUs: number;
 }
 
-/**
- * The times of a window without events, shared (frozen: a push would be a bug). Most windows see
- * one or two events in their connection's life: the first is a one-element array, not the 17
- * slots a push onto an empty array makes room for.
- */
-const NO_TIMES: number[] = Object.freeze([]) as unknown as number[];
+/** The times of a window without events (most windows see one or two in their connection's life). */
+const NO_TIMES = sharedEmptyList<number>();
 
 export class EpisodeWindow {
   /** Event times in the window, oldest first from #head; dropped once an episode is reported. */
@@ -40,8 +38,7 @@ export class EpisodeWindow {
       this.firstPacket = packet;
       this.firstUs = timeUs;
     }
-    if (this.#times === NO_TIMES) this.#times = [timeUs];
-    else this.#times.push(timeUs);
+    this.#times = appended(this.#times, timeUs);
     while (this.#times[this.#head]! <= timeUs - windowUs) this.#head++;
     // Compact now and then so a long flood below the threshold does not grow the array.
     if (this.#head > 4096 && this.#head * 2 > this.#times.length) {

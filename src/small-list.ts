@@ -1,0 +1,17 @@
+// Lists that most of the time hold nothing or one entry, made for every connection (a rule's
+// GOAWAYs, a side's pending SETTINGS, a window's event times). A push onto an empty array makes
+// room for 17 entries; thousands of connections open at once keep those slots alive and copied
+// by every young-generation collection they live through. Such a list starts as a shared frozen
+// empty list and takes a one-element array at its first entry.
+
+/** A shared empty list for one module's lists of T: frozen, so a push onto it would throw. */
+export function sharedEmptyList<T>(): T[] {
+  return Object.freeze([]) as unknown as T[];
+}
+
+/** `list` with `item` appended: a new one-element array when `list` is empty, else `list` itself. */
+export function appended<T>(list: T[], item: T): T[] {
+  if (list.length === 0) return [item];
+  list.push(item);
+  return list;
+}

@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { appended, sharedEmptyList } from "../src/small-list.js";
+
+describe("small lists", () => {
+  it("start shared and frozen, so that a stray push fails instead of leaking into every list", () => {
+    const none = sharedEmptyList<number>();
+    expect(none).toEqual([]);
+    expect(() => none.push(1)).toThrow(TypeError);
+  });
+
+  it("take a new one-element array at the first entry and grow in place after", () => {
+    const none = sharedEmptyList<string>();
+    const one = appended(none, "a");
+    expect(one).toEqual(["a"]);
+    expect(one).not.toBe(none);
+    expect(none).toEqual([]);
+    const two = appended(one, "b");
+    expect(two).toBe(one);
+    expect(two).toEqual(["a", "b"]);
+    // An emptied list (after shift) also starts again from one element.
+    two.length = 0;
+    expect(appended(two, "c")).toEqual(["c"]);
+  });
+});
