@@ -10,7 +10,8 @@
 
 import { lazyModule } from "../lazy-module.js";
 
-// Loaded at the first collection: node:v8 costs some 2 ms of every start, and most captures are smaller than one step.
+// Loaded at the first collection: node:v8 costs some 2 ms of every start, and most captures
+// are smaller than one step.
 const v8 = lazyModule<typeof import("node:v8")>("node:v8");
 const vm = lazyModule<typeof import("node:vm")>("node:vm");
 

@@ -1,5 +1,6 @@
 // `h2scope analyze` output: a summary, findings grouped by connection, and a health line per
-// connection (healthy ones past the first few only counted) — as a table for people, markdown for postmortems, JSON for programs.
+// connection (healthy ones past the first few only counted) — as a table for people, markdown
+// for postmortems, JSON for programs.
 
 import type TableType from "cli-table3";
 import { lazyModule } from "../lazy-module.js";

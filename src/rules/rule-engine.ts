@@ -22,7 +22,7 @@ export interface RuleSettings {
 const TICK_US = 100_000;
 
 /**
- * One rule as its onEvent sees it: its parameters and a report function, with the connection
+ * One rule as its calls see it: its parameters and a report function, with the connection
  * and its streams pointed at the connection of the call (`at`). One per rule, not per rule and
  * connection: with thousands of connections open at once, an object per rule per connection was
  * 1.4 KB per connection over the built-in rules, kept for the connection's life. Rules use their
@@ -86,10 +86,10 @@ export class RuleEngine {
   #lastTimeUs = 0;
   /** Per event kind, the indexes of the rules that read it (see Rule.events). */
   readonly #readers = new Map<string, number[]>();
-  /** Per frame type (0–255), the indexes of the rules that read h2.frame events of it: indexed, not a lookup by kind name per frame. */
-  readonly #frameReadersByType: Array<number[] | undefined> = new Array<number[] | undefined>(256).fill(undefined);
   /** Per frame kind, the indexes of the rules that read h2.frame events of it (see Rule.frames). */
   readonly #frameReaders = new Map<string, number[]>();
+  /** The same by frame type (0–255): an indexed load per frame, not a lookup by kind name. */
+  readonly #frameReadersByType: Array<number[] | undefined> = new Array<number[] | undefined>(256).fill(undefined);
 
   /** Bounds the closed streams all connections' timelines keep. */
   readonly #closedStreams: ClosedStreamHistory;

@@ -750,7 +750,6 @@ export class Http2Connection implements FrameDecoderSink {
     pending.length = 0;
     this.#spare = pending;
   }
-
 }
 
 /** HTTP2-Settings: a SETTINGS payload in base64url without padding (RFC 7540 §3.2.1). */
