@@ -5,7 +5,7 @@ describe("small lists", () => {
   it("start shared and frozen, so that a stray push fails instead of leaking into every list", () => {
     const none = sharedEmptyList<number>();
     expect(none).toEqual([]);
-    expect(() => none.push(1)).toThrow(TypeError);
+    expect(() => (none as number[]).push(1)).toThrow(TypeError);
   });
 
   it("take a new one-element array at the first entry and grow in place after", () => {
@@ -18,7 +18,7 @@ describe("small lists", () => {
     expect(two).toBe(one);
     expect(two).toEqual(["a", "b"]);
     // An emptied list (after shift) also starts again from one element.
-    two.length = 0;
+    (two as string[]).length = 0;
     expect(appended(two, "c")).toEqual(["c"]);
   });
 });

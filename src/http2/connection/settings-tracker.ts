@@ -131,7 +131,7 @@ const NO_PENDING = sharedEmptyList<PendingSettings>();
 export class SettingsTracker {
   /** Values each side declared and the other acknowledged; defaults until then. */
   #inForce: Record<Peer, SettingValues>;
-  #pending: Record<Peer, PendingSettings[]> = { client: NO_PENDING, server: NO_PENDING };
+  #pending: Record<Peer, readonly PendingSettings[]> = { client: NO_PENDING, server: NO_PENDING };
   /** False when we joined mid-way: the values in force before are unknown. */
   #known: boolean;
 
@@ -174,7 +174,8 @@ export class SettingsTracker {
     const declaredBy: Peer = acknowledger === "client" ? "server" : "client";
     const list = this.#pending[declaredBy];
     if (list.length === 0) return undefined;
-    const pending = list.shift()!;
+    // Not empty, so made by appended: a mutable array.
+    const pending = (list as PendingSettings[]).shift()!;
     return this.#apply(declaredBy, pending, timeUs - pending.timeUs);
   }
 

@@ -48,7 +48,7 @@ interface Reaction {
 interface State {
   open: Record<Peer, Block | undefined>;
   /** Flood blocks that ended, waiting for the receiver's reaction (NO_BLOCKS until the first). */
-  waiting: Block[];
+  waiting: readonly Block[];
   /** Sides reported; made at the first report. */
   reported: Partial<Record<Peer, true>> | undefined;
   /**

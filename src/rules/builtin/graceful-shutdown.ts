@@ -25,7 +25,7 @@ const NO_GOAWAYS = sharedEmptyList<Goaway>();
 
 interface State {
   /** NO_GOAWAYS until the first; most connections have one or two. */
-  goaways: Goaway[];
+  goaways: readonly Goaway[];
   closeReason: string | undefined;
   closePacket: number;
   closeUs: number;

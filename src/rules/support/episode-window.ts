@@ -15,7 +15,7 @@ const NO_TIMES = sharedEmptyList<number>();
 
 export class EpisodeWindow {
   /** Event times in the window, oldest first from #head; dropped once an episode is reported. */
-  #times: number[] = NO_TIMES;
+  #times: readonly number[] = NO_TIMES;
   #head = 0;
   #lastUs = Number.NEGATIVE_INFINITY;
   #reported = false;
