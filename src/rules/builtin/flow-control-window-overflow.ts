@@ -89,6 +89,8 @@ export const flowControlWindowOverflow = defineRule<State>({
 });
 
 function flushExpired(state: State, context: RuleContext, nowUs: number): void {
+  // On every tick of every open connection: most have nothing pending.
+  if (state.pending.length === 0) return;
   const expired = state.pending.filter((pending) => pending.deadlineUs <= nowUs);
   if (expired.length === 0) return;
   state.pending = state.pending.filter((pending) => pending.deadlineUs > nowUs);

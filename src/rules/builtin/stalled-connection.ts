@@ -149,7 +149,7 @@ function reportZeroWindow(advertiser: Peer, since: { timeUs: number; packet: num
 
 /** Complete requests with no response for long on a connection whose transport is fine. */
 function checkSlowApplication(nowUs: number, state: State, context: RuleContext): void {
-  if (state.reportedSlow || state.stalled) return;
+  if (state.reportedSlow || state.stalled || context.streams.openCount === 0) return;
   const limitUs = context.params.slowResponseSeconds! * 1e6;
   const waiting = context.streams.openStreams().filter((stream) => stream.openedBy === "client" && stream.clientEndedUs !== undefined &&
     stream.responseUs === undefined && nowUs - stream.clientEndedUs >= limitUs);

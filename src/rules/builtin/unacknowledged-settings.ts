@@ -3,7 +3,7 @@
 
 import { defineRule } from "../rule.js";
 import { formatSeconds } from "../support/describe.js";
-import { reportOverdue, type AwaitingAck } from "../support/ack-timeout.js";
+import { reportOverdue, settleOverdue, type AwaitingAck } from "../support/ack-timeout.js";
 
 export const unacknowledgedSettings = defineRule<AwaitingAck[]>({
   id: "unacknowledged-settings",
@@ -27,7 +27,7 @@ export const unacknowledgedSettings = defineRule<AwaitingAck[]>({
     }
   },
   onTime(nowUs, waiting, context) {
-    waiting.splice(0, waiting.length, ...reportOverdue(waiting, nowUs, context, describe));
+    settleOverdue(waiting, nowUs, context, describe);
   },
   onEnd(endUs, waiting, context) {
     reportOverdue(waiting, endUs, context, describe);

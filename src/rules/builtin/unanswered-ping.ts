@@ -2,7 +2,7 @@
 
 import { defineRule } from "../rule.js";
 import { formatSeconds } from "../support/describe.js";
-import { reportOverdue, type AwaitingAck } from "../support/ack-timeout.js";
+import { reportOverdue, settleOverdue, type AwaitingAck } from "../support/ack-timeout.js";
 import { toHex } from "../../bytes/hex.js";
 
 export const unansweredPing = defineRule<AwaitingAck[]>({
@@ -29,7 +29,7 @@ export const unansweredPing = defineRule<AwaitingAck[]>({
     if (index >= 0) waiting.splice(index, 1);
   },
   onTime(nowUs, waiting, context) {
-    waiting.splice(0, waiting.length, ...reportOverdue(waiting, nowUs, context, describe));
+    settleOverdue(waiting, nowUs, context, describe);
   },
   onEnd(endUs, waiting, context) {
     reportOverdue(waiting, endUs, context, describe);

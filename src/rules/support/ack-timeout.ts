@@ -10,6 +10,15 @@ export interface AwaitingAck {
   key: string;
 }
 
+/**
+ * On a tick: reports each item waiting longer than `timeoutSeconds` and keeps the others in
+ * `waiting`. Called for every open connection ten times a capture second: nothing waits on most.
+ */
+export function settleOverdue(waiting: AwaitingAck[], nowUs: number, context: RuleContext, describe: (item: AwaitingAck, waitedUs: number) => string): void {
+  if (waiting.length === 0) return;
+  waiting.splice(0, waiting.length, ...reportOverdue(waiting, nowUs, context, describe));
+}
+
 /** Reports (once) each item waiting longer than `timeoutSeconds`; returns those still waiting. */
 export function reportOverdue(waiting: AwaitingAck[], nowUs: number, context: RuleContext, describe: (item: AwaitingAck, waitedUs: number) => string): AwaitingAck[] {
   const timeoutUs = context.params.timeoutSeconds! * 1e6;

@@ -132,6 +132,11 @@ export class StreamTimeline {
     this.#history?.unregister(this.#historyId);
   }
 
+  /** How many streams are not closed yet (no list made: asked on every tick of every connection). */
+  get openCount(): number {
+    return this.#open.size;
+  }
+
   /** Streams not closed yet (both sides ended, or reset). */
   openStreams(): StreamRecord[] {
     return [...this.#open.values()];
