@@ -13,6 +13,7 @@ import type { Http2ConnectionInfo, Http2Discovery, Http2Event } from "./http2-ev
 import type { KeyLog } from "../tls/keylog.js";
 import { cipherSuiteName, tlsVersionName } from "../tls/tls-names.js";
 import { TlsSession } from "../tls/tls-session.js";
+import { appended, sharedEmptyList } from "../small-list.js";
 
 /** An empty head, shared (heads, like the TLS client head, are replaced, never written). */
 const NO_BYTES = new Uint8Array(0);
@@ -30,6 +31,8 @@ export interface Http2AnalyzerOptions {
   keyLog?: KeyLog;
 }
 
+const NO_EVENTS = sharedEmptyList<BufferedEvent>();
+
 /** Undecided connections buffer at most this much per direction before being let go. */
 const MAX_DETECTION_BYTES = 64 * 1024;
 /** Frame headers in a row that make an unannounced byte stream HTTP/2 (joined mid-way). */
@@ -41,7 +44,8 @@ type BufferedEvent =
 
 interface Detecting {
   status: "detecting";
-  events: BufferedEvent[];
+  /** A small list: most connections are decided at their first bytes. */
+  events: readonly BufferedEvent[];
   /** Bytes per direction since the start (after any leading gap). */
   heads: [Uint8Array, Uint8Array];
   /** The direction's stream began with a gap (its start is missing). */
@@ -83,7 +87,7 @@ export class Http2Analyzer {
     switch (event.kind) {
       case "tcp.open":
         this.#tracked.set(event.connection.id, {
-          status: "detecting", events: [], heads: [NO_BYTES, NO_BYTES], startsWithGap: [false, false], tls: undefined,
+          status: "detecting", events: NO_EVENTS, heads: [NO_BYTES, NO_BYTES], startsWithGap: [false, false], tls: undefined,
         });
         return;
       case "tcp.data":
@@ -120,9 +124,14 @@ export class Http2Analyzer {
     }
     if (tracked.status === "done") return;
     // Replayed once the connection is recognised, after this call: a copy, since the bytes are a
-    // view into a capture chunk its reader may refill.
-    tracked.events.push({ kind: "data", direction, bytes: copyBytes(bytes), packetNumber, timeUs });
-    if (tracked.heads[direction].length < MAX_DETECTION_BYTES) tracked.heads[direction] = concatBytes(tracked.heads[direction], bytes);
+    // view into a capture chunk its reader may refill. A direction's first bytes are also its
+    // head: one copy for both (a server that speaks first may wait thousands of packets for the
+    // client's preface).
+    const copy = copyBytes(bytes);
+    tracked.events = appended(tracked.events, { kind: "data", direction, bytes: copy, packetNumber, timeUs });
+    const head = tracked.heads[direction];
+    if (head.length === 0) tracked.heads[direction] = copy;
+    else if (head.length < MAX_DETECTION_BYTES) tracked.heads[direction] = concatBytes(head, bytes);
     this.#decide(tcp, tracked, packetNumber, timeUs);
   }
 
@@ -138,7 +147,7 @@ export class Http2Analyzer {
       return;
     }
     if (tracked.status === "done") return;
-    tracked.events.push({ kind: "gap", direction, length, packetNumber, timeUs });
+    tracked.events = appended(tracked.events, { kind: "gap", direction, length, packetNumber, timeUs });
     // Bytes after a gap start afresh: look at them as a stream joined mid-way.
     tracked.heads[direction] = NO_BYTES;
     tracked.startsWithGap[direction] = true;
