@@ -12,6 +12,7 @@ import { errorCodeName, FLAG_END_STREAM } from "../../http2/frame/frame-types.js
 import type { Http2Event } from "../../http2/http2-events.js";
 import { defineRule, type EvidenceItem, type RuleContext } from "../rule.js";
 import { formatMs, formatNumber, listStreams } from "../support/describe.js";
+import { SlidingRecords } from "../support/sliding-records.js";
 
 type FrameEvent = Extract<Http2Event, { kind: "h2.frame" }>;
 
@@ -63,9 +64,8 @@ interface State {
 
 /** The server's stream errors: the limits real servers put on them, and the provoked resets among them. */
 interface ServerErrors {
-  /** Provoked resets in the last window, oldest first from `head`. */
-  recent: MadeReset[];
-  head: number;
+  /** Provoked resets in the last window. */
+  recent: SlidingRecords<MadeReset>;
   total: number;
   first: MadeReset | undefined;
   streams: number[];
@@ -198,7 +198,7 @@ function notePrimitive(state: State, context: RuleContext, streamId: number, kin
 
 function newServerErrors(): ServerErrors {
   return {
-    recent: [], head: 0, total: 0, first: undefined, streams: [], byPrimitive: new Map(), byCode: new Map(), delaysUs: [], serverStreamErrors: 0,
+    recent: new SlidingRecords(), total: 0, first: undefined, streams: [], byPrimitive: new Map(), byCode: new Map(), delaysUs: [], serverStreamErrors: 0,
     nghttp2: { tokens: 10_000, lastUs: Number.NaN, fired: false }, nghttp2Old: { tokens: 1000, lastUs: Number.NaN, fired: false },
     nettyWindowStartUs: Number.NEGATIVE_INFINITY, nettyInWindow: 0, nettyFired: false, h2oBudget: H2O_BUDGET, h2oFired: false, reported: false,
   };
@@ -215,21 +215,14 @@ function onProvokedReset(event: FrameEvent, state: State, errors: ServerErrors, 
   byCode.set(reset.errorCode, (byCode.get(reset.errorCode) ?? 0) + 1);
   if (errors.reported) return;
   const windowUs = context.params.windowSeconds! * 1e6;
-  errors.recent.push(reset);
-  while (errors.recent[errors.head]!.timeUs <= reset.timeUs - windowUs) errors.head++;
-  if (errors.head > 1024 && errors.head * 2 > errors.recent.length) {
-    errors.recent = errors.recent.slice(errors.head);
-    errors.head = 0;
-  }
-  const inWindow = errors.recent.length - errors.head;
+  const inWindow = errors.recent.add(reset, windowUs);
   const sharePercent = (100 * errors.total) / Math.max(1, state.clientStreams);
   const byRate = inWindow >= context.params.resetsPerWindow!;
   const byShare = errors.total >= context.params.minShareCount! && sharePercent > context.params.minSharePercent!;
   if (!byRate && !byShare) return;
   errors.reported = true;
   report(event, state, errors, context, inWindow, byRate);
-  errors.recent = [];
-  errors.head = 0;
+  errors.recent.clear();
 }
 
 /** The server-side limits that count every stream error the server sends. */

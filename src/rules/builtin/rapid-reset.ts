@@ -9,6 +9,7 @@ import { errorCodeName, FLAG_END_STREAM, SETTINGS_MAX_CONCURRENT_STREAMS, settin
 import type { Http2Event } from "../../http2/http2-events.js";
 import { defineRule, type EvidenceItem, type RuleContext } from "../rule.js";
 import { formatMs, formatNumber } from "../support/describe.js";
+import { SlidingRecords } from "../support/sliding-records.js";
 
 type FrameEvent = Extract<Http2Event, { kind: "h2.frame" }>;
 
@@ -42,9 +43,8 @@ interface State {
   prematureResets: number;
   /** Error codes of the premature resets; made at the first (most connections have none). */
   codes: Map<number, number> | undefined;
-  /** Premature resets in the sliding window, oldest first from `head` (not kept once reported). */
-  recent: PrematureReset[];
-  head: number;
+  /** Premature resets in the sliding window (not kept once reported); made at the first. */
+  recent: SlidingRecords<PrematureReset> | undefined;
   reported: boolean;
   episodes: number;
   lastPrematureUs: number;
@@ -108,7 +108,7 @@ export const rapidReset = defineRule<State>({
   },
   createState: () => ({
     clientStreams: 0, highestClientStream: 0, clientResets: 0, prematureResets: 0, codes: undefined,
-    recent: [], head: 0, reported: false, episodes: 0, lastPrematureUs: Number.NEGATIVE_INFINITY,
+    recent: undefined, reported: false, episodes: 0, lastPrematureUs: Number.NEGATIVE_INFINITY,
     nghttp2Tokens: NGHTTP2_BURST, nghttp2LastUs: Number.NaN, nghttp2Fired: false,
     nettyWindowStartUs: Number.NEGATIVE_INFINITY, nettyInWindow: 0, nettyFired: false,
     h2oBudget: H2O_BUDGET, h2oFired: false,
@@ -162,25 +162,18 @@ export const rapidReset = defineRule<State>({
     if (event.timeUs - state.lastPrematureUs > windowUs) {
       // A whole window without one: any earlier episode is over.
       state.reported = false;
-      state.recent = [];
-      state.head = 0;
+      state.recent?.clear();
     }
     state.lastPrematureUs = event.timeUs;
     if (state.reported) return;
-    state.recent.push({ streamId: frame.streamId, packet: event.packetNumber, timeUs: event.timeUs, lifetimeUs });
-    while (state.recent[state.head]!.timeUs <= event.timeUs - windowUs) state.head++;
-    if (state.head > 1024 && state.head * 2 > state.recent.length) {
-      state.recent = state.recent.slice(state.head);
-      state.head = 0;
-    }
-    const inWindow = state.recent.length - state.head;
+    const recent = (state.recent ??= new SlidingRecords());
+    const inWindow = recent.add({ streamId: frame.streamId, packet: event.packetNumber, timeUs: event.timeUs, lifetimeUs }, windowUs);
     const sharePercent = (100 * state.prematureResets) / Math.max(1, state.clientStreams);
     if (inWindow < context.params.resetCount! || sharePercent < context.params.minPrematureSharePercent!) return;
     state.reported = true;
     state.episodes++;
-    report(event, state, context, state.recent.slice(state.head));
-    state.recent = [];
-    state.head = 0;
+    report(event, state, context, recent.inWindow());
+    recent.clear();
   },
 });
 
