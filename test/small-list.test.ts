@@ -8,17 +8,21 @@ describe("small lists", () => {
     expect(() => (none as number[]).push(1)).toThrow(TypeError);
   });
 
-  it("take a new one-element array at the first entry and grow in place after", () => {
+  it("take a new array of their exact length at the first and second entry, and grow in place after", () => {
     const none = sharedEmptyList<string>();
     const one = appended(none, "a");
     expect(one).toEqual(["a"]);
     expect(one).not.toBe(none);
     expect(none).toEqual([]);
     const two = appended(one, "b");
-    expect(two).toBe(one);
+    expect(two).not.toBe(one);
+    expect(one).toEqual(["a"]);
     expect(two).toEqual(["a", "b"]);
+    const three = appended(two, "c");
+    expect(three).toBe(two);
+    expect(three).toEqual(["a", "b", "c"]);
     // An emptied list (after shift) also starts again from one element.
-    (two as string[]).length = 0;
-    expect(appended(two, "c")).toEqual(["c"]);
+    (three as string[]).length = 0;
+    expect(appended(three, "d")).toEqual(["d"]);
   });
 });

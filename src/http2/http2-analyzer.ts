@@ -3,7 +3,7 @@
 
 import { concatBytes, copyBytes } from "../bytes/concat.js";
 import type { Direction, TcpConnection, TcpEvent } from "../tcp/tcp-events.js";
-import { Http2Connection, type Http2ConnectionLimits } from "./connection/http2-connection.js";
+import { Http2Connection, newConnectionInfo, type Http2ConnectionLimits } from "./connection/http2-connection.js";
 import { fieldValue, looksLikeHttp1, parseHttp1Head } from "./detect/http1-head.js";
 import { looksLikeTlsHandshake, parseTlsHello } from "./detect/tls-hello.js";
 import { CLIENT_PREFACE, type FrameDecoderMode } from "./frame/frame-decoder.js";
@@ -244,17 +244,12 @@ export class Http2Analyzer {
 
   #startTls(tcp: TcpConnection, tracked: Detecting, alpnOffered: string[], serverName: string | undefined, packetNumber: number, timeUs: number): void {
     const keyLog = this.#options.keyLog;
-    const info: Http2ConnectionInfo = {
-      tcp, discovery: "tls", joinedMidway: false,
-      tls: {
-        alpnOffered, alpnSelected: undefined, serverName, version: undefined, cipherSuite: undefined,
-        decryption: "pending",
-        decryptionDetail: "",
-        plaintext: undefined,
-      },
-      framesByType: {}, streams: 0, resets: [], goaways: [], unknownHeaderFields: 0, anomalies: 0,
-      settingsRoundTripsMs: [], pingRoundTripsMs: [], settings: undefined,
-    };
+    const info = newConnectionInfo(tcp, "tls", false, {
+      alpnOffered, alpnSelected: undefined, serverName, version: undefined, cipherSuite: undefined,
+      decryption: "pending",
+      decryptionDetail: "",
+      plaintext: undefined,
+    });
     const state: TlsTracked = { status: "tls", info, session: undefined, waiting: [], waitingBytes: 0, clientHead: NO_BYTES, connection: undefined, notHttp2: false };
     // Even without keys the session reads the hellos (ALPN chosen, version, suite).
     state.session = new TlsSession(keyLog ?? { sessions: new Map(), badLines: [] }, tcp.clientDirection, {

@@ -43,14 +43,15 @@ export interface Http2ConnectionInfo {
   framesByType: Record<string, number>;
   /** Streams seen (opened, promised, or first met mid-way). */
   streams: number;
-  resets: Array<{ streamId: number; errorCode: string; sender: Peer; packetNumber: number }>;
-  goaways: Array<{ lastStreamId: number; errorCode: string; debugData: string; sender: Peer; packetNumber: number }>;
+  /** Lists that most connections keep empty or short: small lists (src/small-list.ts), grown only by `appended`. */
+  resets: ReadonlyArray<{ streamId: number; errorCode: string; sender: Peer; packetNumber: number }>;
+  goaways: ReadonlyArray<{ lastStreamId: number; errorCode: string; debugData: string; sender: Peer; packetNumber: number }>;
   /** Header fields that referenced HPACK entries we never saw (joined mid-way or after a gap). */
   unknownHeaderFields: number;
   anomalies: number;
   /** SETTINGS→ACK and PING→ACK round trips in milliseconds, in order (bounded). */
-  settingsRoundTripsMs: number[];
-  pingRoundTripsMs: number[];
+  settingsRoundTripsMs: readonly number[];
+  pingRoundTripsMs: readonly number[];
   /** Settings in force for each side at the end ([name, value]); undefined if never known. */
   settings: Record<Peer, NamedSettings> | undefined;
 }

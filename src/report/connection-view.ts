@@ -5,6 +5,7 @@ import type { Http2ConnectionInfo } from "../http2/http2-events.js";
 import type { DirectionStats } from "../tcp/direction-stats.js";
 import type { TcpConnection } from "../tcp/tcp-events.js";
 import type { Severity } from "../rules/rule.js";
+import { sharedEmptyList } from "../small-list.js";
 
 export interface DirectionView {
   packets: number;
@@ -67,12 +68,12 @@ export interface Http2View {
   };
   streams: number;
   framesByType: Record<string, number>;
-  resets: Array<{ stream: number; errorCode: string; sender: string; packet: number }>;
-  goaways: Array<{ lastStreamId: number; errorCode: string; debugData: string; sender: string; packet: number }>;
+  resets: ReadonlyArray<{ stream: number; errorCode: string; sender: string; packet: number }>;
+  goaways: ReadonlyArray<{ lastStreamId: number; errorCode: string; debugData: string; sender: string; packet: number }>;
   unknownHeaderFields: number;
   anomalies: number;
-  settingsRoundTripsMs: number[];
-  pingRoundTripsMs: number[];
+  settingsRoundTripsMs: readonly number[];
+  pingRoundTripsMs: readonly number[];
   /** Settings in force at the end per side; null when never known (joined mid-way). */
   settings: { client: NamedSettings; server: NamedSettings } | null;
 }
@@ -112,6 +113,10 @@ export function toConnectionView(connection: TcpConnection, http2?: Http2Connect
   };
 }
 
+/** Most connections' views have none: one shared empty list each, not two new arrays per kept view. */
+const NO_RESET_VIEWS = sharedEmptyList<Http2View["resets"][number]>();
+const NO_GOAWAY_VIEWS = sharedEmptyList<Http2View["goaways"][number]>();
+
 function toHttp2View(info: Http2ConnectionInfo): Http2View {
   return {
     discovery: info.discovery,
@@ -125,8 +130,10 @@ function toHttp2View(info: Http2ConnectionInfo): Http2View {
     }),
     streams: info.streams,
     framesByType: info.framesByType,
-    resets: info.resets.map((reset) => ({ stream: reset.streamId, errorCode: reset.errorCode, sender: reset.sender, packet: reset.packetNumber })),
-    goaways: info.goaways.map((goaway) => ({ lastStreamId: goaway.lastStreamId, errorCode: goaway.errorCode, debugData: goaway.debugData, sender: goaway.sender, packet: goaway.packetNumber })),
+    resets: info.resets.length === 0 ? NO_RESET_VIEWS
+      : info.resets.map((reset) => ({ stream: reset.streamId, errorCode: reset.errorCode, sender: reset.sender, packet: reset.packetNumber })),
+    goaways: info.goaways.length === 0 ? NO_GOAWAY_VIEWS
+      : info.goaways.map((goaway) => ({ lastStreamId: goaway.lastStreamId, errorCode: goaway.errorCode, debugData: goaway.debugData, sender: goaway.sender, packet: goaway.packetNumber })),
     unknownHeaderFields: info.unknownHeaderFields,
     anomalies: info.anomalies,
     settingsRoundTripsMs: info.settingsRoundTripsMs,

@@ -48,16 +48,8 @@ interface Endpoints {
 
 interface ConnectionState extends Endpoints {
   connection: TcpConnection;
-  reassemblers: [DirectionReassembler, DirectionReassembler];
-  /** Window scale from each side's SYN, or -1. Scaling applies only when both sides sent it. */
-  windowScale: [number, number];
-  /** Each side's last advertised window was zero, and since when. */
-  windowZero: [boolean, boolean];
-  zeroWindowSinceUs: [number, number];
-  /** Each side's SYN sequence number, or -1 (tells a retransmitted SYN from port reuse). */
-  synSequence: [number, number];
-  /** Whether each side's first payload has been checked for role evidence. */
-  payloadRoleChecked: [boolean, boolean];
+  /** What the tracker keeps per direction (by the direction's sender). */
+  directions: [TrackedDirection, TrackedDirection];
 }
 
 /** A connection that ended by FIN or RST, remembered for ENDED_LINGER_US (see there). */
@@ -168,25 +160,25 @@ export class ConnectionTracker {
     connection.lastPacket = packetNumber;
     connection.lastTimeUs = timeUs;
 
+    const tracked = state.directions[direction];
     if (isSyn) {
       stats.synSeen = true;
-      state.windowScale[direction] = segment.windowScale;
-      if (state.synSequence[direction] < 0) {
-        state.synSequence[direction] = segment.sequence;
-        state.reassemblers[direction].synchronize(segment.sequence);
+      if (tracked.synSequence < 0) {
+        tracked.synSequence = segment.sequence;
+        tracked.reassembler.synchronize(segment.sequence);
       }
     }
-    const reassembler = state.reassemblers[direction];
+    const reassembler = tracked.reassembler;
     const isRst = (flags & TCP_RST) !== 0;
     // A RST's sequence number matters only for validation; it carries no stream bytes.
     if (!isRst) {
-      if (segment.payloadLength > 0 && !state.payloadRoleChecked[direction]) this.#checkPayloadRole(state, direction, segment.payload, packetNumber, timeUs);
+      if (segment.payloadLength > 0 && !tracked.payloadRoleChecked) this.#checkPayloadRole(state, direction, segment.payload, packetNumber, timeUs);
       const dataSequence = isSyn ? (segment.sequence + 1) >>> 0 : segment.sequence;
       reassembler.segment(dataSequence, segment.payload, segment.payloadLength, (flags & TCP_FIN) !== 0,
-        state.windowZero[reverse], packetNumber, timeUs);
+        state.directions[reverse].windowZero, packetNumber, timeUs);
     }
     if ((flags & TCP_ACK) !== 0 && !isRst) {
-      state.reassemblers[reverse].acknowledge(segment.acknowledgment, packetNumber, timeUs);
+      state.directions[reverse].reassembler.acknowledge(segment.acknowledgment, packetNumber, timeUs);
     }
     if (!isSyn && !isRst && (flags & TCP_ACK) !== 0) this.#noteWindow(state, direction, segment, packetNumber, timeUs);
 
@@ -200,7 +192,7 @@ export class ConnectionTracker {
     }
     // The end is certain on a RST, or once both FINs are sent and acknowledged.
     if (isRst) this.#end(state, "rst", packetNumber, timeUs);
-    else if (state.reassemblers[0].finAcknowledged && state.reassemblers[1].finAcknowledged) this.#end(state, "fin", packetNumber, timeUs);
+    else if (state.directions[0].reassembler.finAcknowledged && state.directions[1].reassembler.finAcknowledged) this.#end(state, "fin", packetNumber, timeUs);
     if (timeUs >= this.#nextSweepUs) this.#sweep(timeUs, packetNumber);
   }
 
@@ -258,15 +250,10 @@ export class ConnectionTracker {
       bAddress: exactWords ? NO_ADDRESS_COPY : copyBytes(destinationAddress(ip)),
       bPort: segment.destinationPort,
       connection,
-      reassemblers: [
-        new DirectionReassembler(new DirectionEvents(this.#emit, this.#onData, connection, 0), connection.directions[0], reassemblyLimits),
-        new DirectionReassembler(new DirectionEvents(this.#emit, this.#onData, connection, 1), connection.directions[1], reassemblyLimits),
+      directions: [
+        new TrackedDirection(this.#emit, this.#onData, connection, 0, reassemblyLimits),
+        new TrackedDirection(this.#emit, this.#onData, connection, 1, reassemblyLimits),
       ],
-      windowScale: [-1, -1],
-      windowZero: [false, false],
-      zeroWindowSinceUs: [0, 0],
-      synSequence: [-1, -1],
-      payloadRoleChecked: [false, false],
     };
     const bucket = this.#connections.get(hash);
     if (bucket === undefined) this.#connections.set(hash, [state]);
@@ -282,7 +269,7 @@ export class ConnectionTracker {
    * SYN we saw (a retransmitted SYN keeps the same one).
    */
   #isNewConnection(state: ConnectionState, direction: Direction, segment: TcpSegment): boolean {
-    const previousSyn = state.synSequence[direction];
+    const previousSyn = state.directions[direction].synSequence;
     if (previousSyn >= 0) return previousSyn !== segment.sequence;
     // No SYN seen from this side before: new only if the old connection carried traffic that
     // this SYN cannot belong to (we joined it mid-way and it has data).
@@ -290,7 +277,7 @@ export class ConnectionTracker {
   }
 
   #checkPayloadRole(state: ConnectionState, direction: Direction, payload: Uint8Array, packetNumber: number, timeUs: number): void {
-    state.payloadRoleChecked[direction] = true;
+    state.directions[direction].payloadRoleChecked = true;
     const connection = state.connection;
     if (isRoleCertain(connection.roleSource)) return;
     const evidence = roleFromPayload(payload);
@@ -304,24 +291,25 @@ export class ConnectionTracker {
   #noteWindow(state: ConnectionState, direction: Direction, segment: TcpSegment, packetNumber: number, timeUs: number): void {
     // A zero window is zero at any scale, so scaling does not matter for this check.
     const zero = segment.window === 0;
+    const tracked = state.directions[direction];
     if (zero) {
       state.connection.directions[direction].zeroWindowAdvertisements++;
-      if (!state.windowZero[direction]) {
-        state.zeroWindowSinceUs[direction] = timeUs;
+      if (!tracked.windowZero) {
+        tracked.zeroWindowSinceUs = timeUs;
         this.#emit({ kind: "tcp.zero-window", connection: state.connection, direction, packetNumber, timeUs });
       }
-    } else if (state.windowZero[direction]) {
-      this.#emit({ kind: "tcp.window-reopened", connection: state.connection, direction, zeroSinceUs: state.zeroWindowSinceUs[direction], packetNumber, timeUs });
+    } else if (tracked.windowZero) {
+      this.#emit({ kind: "tcp.window-reopened", connection: state.connection, direction, zeroSinceUs: tracked.zeroWindowSinceUs, packetNumber, timeUs });
     }
-    state.windowZero[direction] = zero;
+    tracked.windowZero = zero;
   }
 
   /** Finishes a connection once: flushes both directions and reports `tcp.close`. */
   #close(state: ConnectionState, reason: CloseReason, packetNumber: number, timeUs: number): void {
     const connection = state.connection;
     if (connection.closed) return;
-    state.reassemblers[0].finish(packetNumber, timeUs);
-    state.reassemblers[1].finish(packetNumber, timeUs);
+    state.directions[0].reassembler.finish(packetNumber, timeUs);
+    state.directions[1].reassembler.finish(packetNumber, timeUs);
     connection.closed = true;
     connection.closeReason = reason;
     this.#emit({ kind: "tcp.close", connection, reason, packetNumber, timeUs });
@@ -389,8 +377,8 @@ export class ConnectionTracker {
         this.#close(state, "idle", packetNumber, nowUs);
         this.#forget(state);
       } else if (idleUs >= RECENT_BYTES_IDLE_US) {
-        state.reassemblers[0].releaseRecentBytes();
-        state.reassemblers[1].releaseRecentBytes();
+        state.directions[0].reassembler.releaseRecentBytes();
+        state.directions[1].reassembler.releaseRecentBytes();
       }
     }
   }
@@ -424,22 +412,32 @@ export class ConnectionTracker {
 }
 
 /**
- * What one direction's reassembler finds, as TCP events naming its connection and direction
- * (delivered bytes to `onData` when there is one). One object per direction, not a closure per
- * kind: a connection's state is alive for its whole life, and short connections come by the
- * thousand.
+ * One direction of a tracked connection: its reassembler, the tracker's facts about its sender
+ * (SYN, zero window, role evidence), and what the reassembler finds, as TCP events naming the
+ * connection and direction (delivered bytes to `onData` when there is one). One object per
+ * direction, not an array per fact and a closure per event kind: a connection's state is alive
+ * for its whole life, and short connections come by the thousand.
  */
-class DirectionEvents implements ReassemblyOutput {
+class TrackedDirection implements ReassemblyOutput {
+  readonly reassembler: DirectionReassembler;
+  /** The sender's SYN sequence number, or -1 (tells a retransmitted SYN from port reuse). */
+  synSequence = -1;
+  /** The sender's last advertised window was zero, and since when. */
+  windowZero = false;
+  zeroWindowSinceUs = 0;
+  /** Whether the sender's first payload has been checked for role evidence. */
+  payloadRoleChecked = false;
   readonly #emit: TcpEventSink;
   readonly #onData: TcpDataSink | undefined;
   readonly #connection: TcpConnection;
   readonly #direction: Direction;
 
-  constructor(emit: TcpEventSink, onData: TcpDataSink | undefined, connection: TcpConnection, direction: Direction) {
+  constructor(emit: TcpEventSink, onData: TcpDataSink | undefined, connection: TcpConnection, direction: Direction, limits: ReassemblyLimits) {
     this.#emit = emit;
     this.#onData = onData;
     this.#connection = connection;
     this.#direction = direction;
+    this.reassembler = new DirectionReassembler(this, connection.directions[direction], limits);
   }
 
   data(streamOffset: number, bytes: Uint8Array, packetNumber: number, timeUs: number): void {

@@ -17,12 +17,27 @@ import { appendFragment, joinHeaderBlock, startHeaderBlock, type PendingHeaderBl
 import { MAX_MAX_FRAME_SIZE, MIN_MAX_FRAME_SIZE, SettingsTracker, type AppliedSettings } from "./settings-tracker.js";
 import { maySend, nextStreamState, type Peer, type StreamInput, type StreamState } from "./stream-state.js";
 import { latin1 } from "../frame/latin1.js";
+import { appended, sharedEmptyList } from "../../small-list.js";
 
 export interface Http2ConnectionLimits {
   /** Largest header block assembled from HEADERS/PUSH_PROMISE + CONTINUATION. */
   maxHeaderBlockBytes: number;
   /** Streams tracked at once per connection; past it new streams are counted but not tracked. */
   maxStreamsPerConnection: number;
+}
+
+/** The empty start of every connection's lists of resets, GOAWAYs and round trips (shared, frozen). */
+const NO_RESETS = sharedEmptyList<Http2ConnectionInfo["resets"][number]>();
+const NO_GOAWAYS = sharedEmptyList<Http2ConnectionInfo["goaways"][number]>();
+const NO_ROUND_TRIPS = sharedEmptyList<number>();
+
+/** A connection's HTTP/2 facts before its first frame (`tls`: what its handshake told, if any). */
+export function newConnectionInfo(tcp: TcpConnection, discovery: Http2Discovery, joinedMidway: boolean,
+  tls: Http2ConnectionInfo["tls"]): Http2ConnectionInfo {
+  return {
+    tcp, discovery, joinedMidway, tls, framesByType: {}, streams: 0, resets: NO_RESETS, goaways: NO_GOAWAYS,
+    unknownHeaderFields: 0, anomalies: 0, settingsRoundTripsMs: NO_ROUND_TRIPS, pingRoundTripsMs: NO_ROUND_TRIPS, settings: undefined,
+  };
 }
 
 /** Round trips kept per connection (the first ones tell the RTT; the rest are summarised). */
@@ -109,10 +124,7 @@ export class Http2Connection implements FrameDecoderSink {
     const joinedMidway = options.discovery === "mid-connection" || options.discovery === "forced-port";
     this.#rolesCertain = options.discovery === "prior-knowledge" || options.discovery === "h2c-upgrade" || options.discovery === "tls"
       || tcp.roleSource === "syn" || tcp.roleSource === "syn-ack";
-    const fresh: Http2ConnectionInfo = {
-      tcp, discovery: options.discovery, joinedMidway, tls: options.info?.tls, framesByType: {}, streams: 0, resets: [], goaways: [],
-      unknownHeaderFields: 0, anomalies: 0, settingsRoundTripsMs: [], pingRoundTripsMs: [], settings: undefined,
-    };
+    const fresh = newConnectionInfo(tcp, options.discovery, joinedMidway, options.info?.tls);
     this.info = options.info === undefined ? fresh : Object.assign(options.info, fresh);
     this.#settings = new SettingsTracker(!joinedMidway);
     this.#connectionWindows = joinedMidway
@@ -307,7 +319,7 @@ export class Http2Connection implements FrameDecoderSink {
         break;
       case "GOAWAY":
         if (this.#requireConnection(direction, frame.kind, frame.streamId)) {
-          this.info.goaways.push({
+          this.info.goaways = appended(this.info.goaways, {
             lastStreamId: frame.lastStreamId, errorCode: errorCodeName(frame.errorCode),
             debugData: latin1(frame.debugData), sender, packetNumber: position.packetNumber,
           });
@@ -472,7 +484,7 @@ export class Http2Connection implements FrameDecoderSink {
 
   #onRstStream(direction: Direction, streamId: number, errorCode: number): void {
     const sender = this.#peerOf(direction);
-    this.info.resets.push({ streamId, errorCode: errorCodeName(errorCode), sender, packetNumber: this.#packetNumber });
+    this.info.resets = appended(this.info.resets, { streamId, errorCode: errorCodeName(errorCode), sender, packetNumber: this.#packetNumber });
     const found = this.#lookupStream(streamId);
     if (found === "idle") {
       if (this.#uncertain()) return;
@@ -672,7 +684,7 @@ export class Http2Connection implements FrameDecoderSink {
       }
     }
     if (applied.roundTripUs !== undefined && this.info.settingsRoundTripsMs.length < MAX_ROUND_TRIPS_KEPT) {
-      this.info.settingsRoundTripsMs.push(applied.roundTripUs / 1000);
+      this.info.settingsRoundTripsMs = appended(this.info.settingsRoundTripsMs, applied.roundTripUs / 1000);
     }
     this.#pending.push({
       kind: "h2.settings-acked", connection: this.info, packetNumber: this.#packetNumber, timeUs: this.#timeUs,
@@ -695,7 +707,7 @@ export class Http2Connection implements FrameDecoderSink {
     if (sentUs === undefined) return;
     pings!.delete(key);
     const roundTripUs = this.#timeUs - sentUs;
-    if (this.info.pingRoundTripsMs.length < MAX_ROUND_TRIPS_KEPT) this.info.pingRoundTripsMs.push(roundTripUs / 1000);
+    if (this.info.pingRoundTripsMs.length < MAX_ROUND_TRIPS_KEPT) this.info.pingRoundTripsMs = appended(this.info.pingRoundTripsMs, roundTripUs / 1000);
     this.#pending.push({ kind: "h2.ping-acked", connection: this.info, packetNumber: this.#packetNumber, timeUs: this.#timeUs, sender: this.#peerOf(this.#other(direction)), roundTripUs });
   }
 

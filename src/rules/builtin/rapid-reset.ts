@@ -315,7 +315,7 @@ function roundTripUs(context: RuleContext): number | undefined {
   return samples.length === 0 ? undefined : median(samples) * 1000;
 }
 
-function median(values: number[]): number {
+function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;

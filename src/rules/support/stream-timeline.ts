@@ -125,10 +125,12 @@ export class StreamTimeline {
     if (this.#closed.get(streamId)?.closeOrder === closeOrder) this.#closed.delete(streamId);
   }
 
-  /** The connection ended: nothing more will be asked, so its streams need not be kept. */
+  /**
+   * The connection ended: nothing more will be asked. Only the shared history lets go of it; the
+   * engine drops the timeline itself, and with it its streams (clearing the maps first would make
+   * each allocate a new table, on every connection).
+   */
   release(): void {
-    this.#open.clear();
-    this.#closed.clear();
     this.#history?.unregister(this.#historyId);
   }
 
