@@ -7,6 +7,7 @@ import type { Peer } from "../../http2/connection/stream-state.js";
 import { SETTINGS_INITIAL_WINDOW_SIZE } from "../../http2/frame/frame-types.js";
 import { defineRule, type EvidenceItem } from "../rule.js";
 import { formatNumber, frameEvidence, otherPeer } from "../support/describe.js";
+import { appended, sharedEmptyList } from "../../small-list.js";
 
 const FLOW_CONTROL_ERROR = 0x3;
 const MAX_WINDOW = 2 ** 31 - 1;
@@ -22,12 +23,14 @@ interface ConnectionUpdate {
 /** Real peers declare one or two initial window sizes; a flood of distinct ones is not this rule's case. */
 const MAX_INITIAL_WINDOW_SIZES = 64;
 
+const NO_SIZES = sharedEmptyList<number>();
+
 /** Each record and list made at its first entry (a connection without violations has no violation record). */
 interface State {
   /** The last connection WINDOW_UPDATE granting each side's data (keyed by the data sender). */
   lastConnectionUpdate: Partial<Record<Peer, ConnectionUpdate>> | undefined;
   /** Distinct SETTINGS_INITIAL_WINDOW_SIZE values declared on the connection (the first MAX_INITIAL_WINDOW_SIZES). */
-  initialWindowSizes: number[] | undefined;
+  initialWindowSizes: readonly number[] | undefined;
   /** Capture time of the last real violation by each side (window exceeded or overflowed). */
   lastViolationUs: Partial<Record<Peer, number>> | undefined;
 }
@@ -71,8 +74,9 @@ export const flowControlMisaccounting = defineRule<State>({
     if (frame.kind === "SETTINGS") {
       for (const [id, value] of frame.settings) {
         if (id !== SETTINGS_INITIAL_WINDOW_SIZE) continue;
-        const sizes = (state.initialWindowSizes ??= []);
-        if (sizes.length < MAX_INITIAL_WINDOW_SIZES && !sizes.includes(value)) sizes.push(value);
+        // A small list: most connections declare one value (a push onto [] would reserve 17 slots).
+        const sizes = state.initialWindowSizes ?? NO_SIZES;
+        if (sizes.length < MAX_INITIAL_WINDOW_SIZES && !sizes.includes(value)) state.initialWindowSizes = appended(sizes, value);
       }
       return;
     }

@@ -30,10 +30,13 @@ interface OpenBlock {
   startUs: number;
 }
 
-/** A decoded block, judged once the events of its last frame are all in (the decoder's limit error follows the frame). */
-interface Pending {
+/**
+ * A decoded block, judged once the events of its last frame are all in (the decoder's limit error
+ * follows the frame). It carries its block's facts itself: most blocks are one HEADERS frame,
+ * and need no OpenBlock besides.
+ */
+interface Pending extends OpenBlock {
   event: FrameEvent;
-  block: OpenBlock;
   headers: HeaderList;
   /** The decoder stopped adding fields at its own limit: the real list is larger. */
   capped: boolean;
@@ -91,6 +94,14 @@ export const hpackBomb = defineRule<State>({
     if (event.kind !== "h2.frame") return;
     const frame = event.frame;
     if (frame.kind === "HEADERS" || frame.kind === "PUSH_PROMISE") {
+      if (event.headers !== undefined) {
+        // The whole block in one frame (decoded with it).
+        state.open[event.sender] = undefined;
+        state.pending = {
+          event, headers: event.headers, capped: false, encodedBytes: frame.fragment.length, frames: 1, startPacket: event.packetNumber, startUs: event.timeUs,
+        };
+        return;
+      }
       state.open[event.sender] = { encodedBytes: frame.fragment.length, frames: 1, startPacket: event.packetNumber, startUs: event.timeUs };
     } else if (frame.kind === "CONTINUATION") {
       const block = state.open[event.sender];
@@ -101,7 +112,9 @@ export const hpackBomb = defineRule<State>({
     const block = state.open[event.sender];
     if (event.headers === undefined || block === undefined) return;
     state.open[event.sender] = undefined;
-    state.pending = { event, block, headers: event.headers, capped: false };
+    state.pending = {
+      event, headers: event.headers, capped: false, encodedBytes: block.encodedBytes, frames: block.frames, startPacket: block.startPacket, startUs: block.startUs,
+    };
   },
   onEnd(_endUs, state, context) {
     if (state.pending !== undefined) judge(state.pending, state, context);
@@ -110,7 +123,8 @@ export const hpackBomb = defineRule<State>({
 });
 
 function judge(pending: Pending, state: State, context: RuleContext): void {
-  const { event, block, headers, capped } = pending;
+  const { event, headers, capped } = pending;
+  const block: OpenBlock = pending;
   const sender = event.sender;
   const receiver = otherPeer(sender);
   let decodedBytes = 0;
