@@ -103,10 +103,12 @@ export class Http2Connection implements FrameDecoderSink {
   #rolesCertain: boolean;
   /** HPACK dynamic table size updates of the header block the current frame ended. */
   #tableSizeUpdates: number[] | undefined;
-  /** Events of the frame being processed, emitted after it. */
-  #pending: Http2Event[] = [];
-  /** An empty list for #flush to swap in, when not in use. */
-  #spare: Http2Event[] | undefined = [];
+  /**
+   * Events of the frame being processed, emitted after it; made at the first. A list made per
+   * frame that has any (a few per connection) dies young; two lists kept for the connection's life
+   * were copied by every young-generation collection it lived through.
+   */
+  #pending: Http2Event[] | undefined;
   #packetNumber = 0;
   #timeUs = 0;
   /** INITIAL_WINDOW_SIZE seen declared and acknowledged since joining mid-way. */
@@ -629,7 +631,7 @@ export class Http2Connection implements FrameDecoderSink {
   }
 
   #windowEvent(flow: "client-to-server" | "server-to-client", streamId: number, change: number, sizeAfter: number, cause: "data" | "window-update" | "settings"): void {
-    this.#pending.push({ kind: "h2.window", connection: this.info, packetNumber: this.#packetNumber, timeUs: this.#timeUs, flow, streamId, change, sizeAfter, cause });
+    (this.#pending ??= []).push({ kind: "h2.window", connection: this.info, packetNumber: this.#packetNumber, timeUs: this.#timeUs, flow, streamId, change, sizeAfter, cause });
   }
 
   // --- SETTINGS and PING ----------------------------------------------------------------------
@@ -686,7 +688,7 @@ export class Http2Connection implements FrameDecoderSink {
     if (applied.roundTripUs !== undefined && this.info.settingsRoundTripsMs.length < MAX_ROUND_TRIPS_KEPT) {
       this.info.settingsRoundTripsMs = appended(this.info.settingsRoundTripsMs, applied.roundTripUs / 1000);
     }
-    this.#pending.push({
+    (this.#pending ??= []).push({
       kind: "h2.settings-acked", connection: this.info, packetNumber: this.#packetNumber, timeUs: this.#timeUs,
       declaredBy: applied.declaredBy, roundTripUs: applied.roundTripUs,
       changes: applied.changes.map((change) => [settingName(change.id), change.previous ?? null, change.value]),
@@ -708,7 +710,7 @@ export class Http2Connection implements FrameDecoderSink {
     pings!.delete(key);
     const roundTripUs = this.#timeUs - sentUs;
     if (this.info.pingRoundTripsMs.length < MAX_ROUND_TRIPS_KEPT) this.info.pingRoundTripsMs = appended(this.info.pingRoundTripsMs, roundTripUs / 1000);
-    this.#pending.push({ kind: "h2.ping-acked", connection: this.info, packetNumber: this.#packetNumber, timeUs: this.#timeUs, sender: this.#peerOf(this.#other(direction)), roundTripUs });
+    (this.#pending ??= []).push({ kind: "h2.ping-acked", connection: this.info, packetNumber: this.#packetNumber, timeUs: this.#timeUs, sender: this.#peerOf(this.#other(direction)), roundTripUs });
   }
 
   // --- roles when joined mid-way --------------------------------------------------------------
@@ -742,7 +744,7 @@ export class Http2Connection implements FrameDecoderSink {
 
   #anomaly(code: Http2AnomalyCode, direction: Direction, streamId: number | undefined, detail: string, values?: Record<string, number | string>): void {
     this.info.anomalies++;
-    this.#pending.push({
+    (this.#pending ??= []).push({
       kind: "h2.anomaly", connection: this.info, packetNumber: this.#packetNumber, timeUs: this.#timeUs,
       code, sender: this.#peerOf(direction), streamId, detail, ...(values === undefined ? {} : { values }),
     });
@@ -755,12 +757,10 @@ export class Http2Connection implements FrameDecoderSink {
    */
   #flush(): void {
     const pending = this.#pending;
-    if (pending.length === 0) return;
-    this.#pending = this.#spare ?? [];
-    this.#spare = undefined;
+    if (pending === undefined) return;
+    // Events pushed while these are emitted go to a new list, flushed with the next frame.
+    this.#pending = undefined;
     for (let i = 0; i < pending.length; i++) this.#emit(pending[i]!);
-    pending.length = 0;
-    this.#spare = pending;
   }
 }
 
