@@ -1,4 +1,5 @@
-// TCP header (RFC 9293 §3.1): ports, sequence numbers, flags, window and the options we need.
+// TCP header (RFC 9293 §3.1): ports, sequence numbers, flags and window. No option is read:
+// nothing h2scope reports depends on one (a zero window is zero at any scale).
 
 export const TCP_FIN = 0x01;
 export const TCP_SYN = 0x02;
@@ -7,9 +8,6 @@ export const TCP_PSH = 0x08;
 export const TCP_ACK = 0x10;
 
 const MIN_HEADER_LENGTH = 20;
-const OPTION_END = 0;
-const OPTION_NOP = 1;
-const OPTION_WINDOW_SCALE = 3;
 const EMPTY_PAYLOAD = new Uint8Array(0);
 
 /** One TCP segment, filled in place per packet (the hot path does not allocate). */
@@ -23,8 +21,6 @@ export interface TcpSegment {
   flags: number;
   /** Raw window field, before any window scaling. */
   window: number;
-  /** Window scale shift from a SYN's option, or -1 when absent. */
-  windowScale: number;
   /** Payload length from the IP length fields (what tshark calls tcp.len). */
   payloadLength: number;
   /** The captured payload bytes: shorter than payloadLength when the snapshot length cut it. */
@@ -34,7 +30,7 @@ export interface TcpSegment {
 export function newTcpSegment(): TcpSegment {
   return {
     sourcePort: 0, destinationPort: 0, sequence: 0, acknowledgment: 0, flags: 0, window: 0,
-    windowScale: -1, payloadLength: 0, payload: new Uint8Array(0),
+    payloadLength: 0, payload: new Uint8Array(0),
   };
 }
 
@@ -54,30 +50,10 @@ export function parseTcpSegment(data: Uint8Array, offset: number, segmentLength:
   segment.acknowledgment = ((data[offset + 8]! << 24) | (data[offset + 9]! << 16) | (data[offset + 10]! << 8) | data[offset + 11]!) >>> 0;
   segment.flags = data[offset + 13]!;
   segment.window = (data[offset + 14]! << 8) | data[offset + 15]!;
-  segment.windowScale = (segment.flags & TCP_SYN) !== 0 ? findWindowScale(data, offset + MIN_HEADER_LENGTH, offset + headerLength) : -1;
   segment.payloadLength = segmentLength - headerLength;
   const payloadStart = offset + headerLength;
   const payloadEnd = Math.min(end, payloadStart + segment.payloadLength);
   // Half the segments of a bulk transfer are bare ACKs: they share one empty view.
   segment.payload = payloadEnd > payloadStart ? data.subarray(payloadStart, payloadEnd) : EMPTY_PAYLOAD;
   return true;
-}
-
-function findWindowScale(data: Uint8Array, start: number, end: number): number {
-  let cursor = start;
-  while (cursor < end) {
-    const kind = data[cursor]!;
-    if (kind === OPTION_END) break;
-    if (kind === OPTION_NOP) {
-      cursor++;
-      continue;
-    }
-    if (cursor + 1 >= end) break;
-    const length = data[cursor + 1]!;
-    if (length < 2) break;
-    // RFC 7323 §2.3: shifts above 14 are treated as 14.
-    if (kind === OPTION_WINDOW_SCALE && length === 3 && cursor + 2 < end) return Math.min(data[cursor + 2]!, 14);
-    cursor += length;
-  }
-  return -1;
 }
