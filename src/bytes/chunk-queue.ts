@@ -1,6 +1,6 @@
 // A queue of input chunks read as one contiguous byte sequence, copying only across chunk seams.
 
-import { copyBytes } from "./concat.js";
+import { copyBytes, EMPTY_BYTES } from "./concat.js";
 
 /**
  * Bytes arrive in chunks of any size (a file read, a pipe read). Decoders ask for "the next n
@@ -10,8 +10,6 @@ import { copyBytes } from "./concat.js";
  * into one buffer, over and over), so a decoder that keeps unread bytes past its push calls
  * detach(), and a consumer that keeps a view past its callback copies it.
  */
-const EMPTY = new Uint8Array(0);
-
 export class ChunkQueue {
   #chunks: Uint8Array[] = [];
   /** Index of the first chunk still holding unread bytes. */
@@ -165,7 +163,7 @@ export class ChunkQueue {
       } else {
         remaining -= left;
         // Release the consumed chunk at once: holding it would pin up to a read's worth of memory.
-        this.#chunks[this.#head] = EMPTY;
+        this.#chunks[this.#head] = EMPTY_BYTES;
         this.#head++;
         this.#headOffset = 0;
       }

@@ -1,6 +1,12 @@
 // Joining and copying byte arrays (small buffers: detection heads, hello messages, split handshake
 // messages, bytes a stage keeps past the push that brought them).
 
+/**
+ * An empty byte array for every module to share (its length 0: nothing can be written into it),
+ * where an empty head, payload or placeholder would otherwise be a new object each time.
+ */
+export const EMPTY_BYTES = new Uint8Array(0);
+
 /** A new array holding `parts` one after another. */
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   let length = 0;

@@ -1,7 +1,7 @@
 // The HTTP/2 stage: decides which TCP connections carry HTTP/2 (or TLS), and feeds their bytes
 // to an Http2Connection. Everything else passes by untouched.
 
-import { concatBytes, copyBytes } from "../bytes/concat.js";
+import { concatBytes, copyBytes, EMPTY_BYTES } from "../bytes/concat.js";
 import type { Direction, TcpConnection, TcpEvent } from "../tcp/tcp-events.js";
 import { Http2Connection, newConnectionInfo, type Http2ConnectionLimits } from "./connection/http2-connection.js";
 import { fieldValue, looksLikeHttp1, parseHttp1Head } from "./detect/http1-head.js";
@@ -15,8 +15,6 @@ import { cipherSuiteName, tlsVersionName } from "../tls/tls-names.js";
 import { TlsSession } from "../tls/tls-session.js";
 import { appended, sharedEmptyList } from "../small-list.js";
 
-/** An empty head, shared (heads, like the TLS client head, are replaced, never written). */
-const NO_BYTES = new Uint8Array(0);
 
 export interface Http2AnalyzerOptions {
   /** Ports whose connections are HTTP/2 (cleartext) whatever their first bytes. */
@@ -87,7 +85,7 @@ export class Http2Analyzer {
     switch (event.kind) {
       case "tcp.open":
         this.#tracked.set(event.connection.id, {
-          status: "detecting", events: NO_EVENTS, heads: [NO_BYTES, NO_BYTES], startsWithGap: [false, false], tls: undefined,
+          status: "detecting", events: NO_EVENTS, heads: [EMPTY_BYTES, EMPTY_BYTES], startsWithGap: [false, false], tls: undefined,
         });
         return;
       case "tcp.data":
@@ -149,7 +147,7 @@ export class Http2Analyzer {
     if (tracked.status === "done") return;
     tracked.events = appended(tracked.events, { kind: "gap", direction, length, packetNumber, timeUs });
     // Bytes after a gap start afresh: look at them as a stream joined mid-way.
-    tracked.heads[direction] = NO_BYTES;
+    tracked.heads[direction] = EMPTY_BYTES;
     tracked.startsWithGap[direction] = true;
   }
 
@@ -250,7 +248,7 @@ export class Http2Analyzer {
       decryptionDetail: "",
       plaintext: undefined,
     });
-    const state: TlsTracked = { status: "tls", info, session: undefined, waiting: [], waitingBytes: 0, clientHead: NO_BYTES, connection: undefined, notHttp2: false };
+    const state: TlsTracked = { status: "tls", info, session: undefined, waiting: [], waitingBytes: 0, clientHead: EMPTY_BYTES, connection: undefined, notHttp2: false };
     // Even without keys the session reads the hellos (ALPN chosen, version, suite).
     state.session = new TlsSession(keyLog ?? { sessions: new Map(), badLines: [] }, tcp.clientDirection, {
       plaintext: (direction, bytes, plainPacket, plainTime) => {
@@ -310,12 +308,12 @@ export class Http2Analyzer {
       state.info.tls!.plaintext = "http2";
       for (const event of state.waiting) state.connection.data(event.direction, event.bytes, event.packetNumber, event.timeUs);
       state.waiting = [];
-      state.clientHead = NO_BYTES;
+      state.clientHead = EMPTY_BYTES;
     } else if (!isPrefixOf(state.clientHead, CLIENT_PREFACE)) {
       state.notHttp2 = true;
       state.info.tls!.plaintext = "other";
       state.waiting = [];
-      state.clientHead = NO_BYTES;
+      state.clientHead = EMPTY_BYTES;
     }
   }
 

@@ -7,7 +7,7 @@ import { lazyModule } from "../lazy-module.js";
 
 const cliTable = lazyModule<typeof TableType>("cli-table3");
 import type { Finding, Severity } from "../rules/rule.js";
-import { SEVERITY_RANK } from "../rules/rule.js";
+import { noFindingCounts, SEVERITY_RANK } from "../rules/rule.js";
 import type { CaptureSummary } from "../pipeline.js";
 import type { ConnectionCounts } from "./connection-collector.js";
 import { isEncrypted, whyNotHttp2, type ConnectionView } from "./connection-view.js";
@@ -68,7 +68,7 @@ function formatSummaryLines(report: AnalysisReport): string[] {
 }
 
 export function countBySeverity(findings: Finding[]): Record<Severity, number> {
-  const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
+  const counts = noFindingCounts();
   for (const finding of findings) counts[finding.severity]++;
   return counts;
 }

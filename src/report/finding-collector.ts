@@ -2,14 +2,14 @@
 // a million connections must not keep a million findings (and their connections' views) until
 // the end. Streaming output (NDJSON, --follow) prints every finding as it is raised.
 
-import type { Finding, Severity } from "../rules/rule.js";
+import { noFindingCounts, type Finding, type Severity } from "../rules/rule.js";
 
 export class FindingCollector {
   readonly #maxPerRule: number;
   readonly #kept: Finding[] = [];
   readonly #seenByRule = new Map<string, number>();
   readonly #omittedByRule: Record<string, number> = {};
-  readonly #counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
+  readonly #counts: Record<Severity, number> = noFindingCounts();
 
   constructor(maxPerRule: number) {
     this.#maxPerRule = maxPerRule;

@@ -86,9 +86,10 @@ export class RuleEngine {
   #lastTimeUs = 0;
   /** Per event kind, the indexes of the rules that read it (see Rule.events). */
   readonly #readers = new Map<string, number[]>();
-  /** Per frame kind, the indexes of the rules that read h2.frame events of it (see Rule.frames). */
-  readonly #frameReaders = new Map<string, number[]>();
-  /** The same by frame type (0–255): an indexed load per frame, not a lookup by kind name. */
+  /**
+   * Per frame type (0–255), the indexes of the rules that read h2.frame events of its kind (see
+   * Rule.frames): an indexed load per frame, not a lookup by kind name. Learnt at a type's first frame.
+   */
   readonly #frameReadersByType: Array<number[] | undefined> = new Array<number[] | undefined>(256).fill(undefined);
 
   /** Bounds the closed streams all connections' timelines keep. */
@@ -156,21 +157,11 @@ export class RuleEngine {
 
   /** The frame readers of a frame type not seen before (a frame's kind follows from its type). */
   #learnFrameReaders(frame: Frame): number[] {
-    const readers = this.#frameReadersOf(frame.kind);
+    const readers = this.#readersOf("h2.frame").filter((index) => {
+      const frames = this.#runs[index]!.rule.frames;
+      return frames === undefined || frames.includes(frame.kind);
+    });
     this.#frameReadersByType[frame.type] = readers;
-    return readers;
-  }
-
-  /** The rules that read h2.frame events of this frame kind (see Rule.frames). */
-  #frameReadersOf(frameKind: string): number[] {
-    let readers = this.#frameReaders.get(frameKind);
-    if (readers === undefined) {
-      readers = this.#readersOf("h2.frame").filter((index) => {
-        const frames = this.#runs[index]!.rule.frames;
-        return frames === undefined || frames.includes(frameKind as Frame["kind"]);
-      });
-      this.#frameReaders.set(frameKind, readers);
-    }
     return readers;
   }
 

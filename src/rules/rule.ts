@@ -12,6 +12,11 @@ export type Severity = "error" | "warning" | "info";
 /** Higher is more severe. */
 export const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
 
+/** Counts by severity, all zero: a new record to count into. */
+export function noFindingCounts(): Record<Severity, number> {
+  return { error: 0, warning: 0, info: 0 };
+}
+
 /** A threshold a user may change, with the reason for its default. */
 export interface RuleParameter {
   default: number;

@@ -8,7 +8,7 @@ import { RING_POOL_BYTES, RingPool } from "./recent-bytes.js";
 import { isRoleCertain, roleFromPayload, serverByPort } from "./roles.js";
 import type { CloseReason, Direction, TcpConnection, TcpEvent } from "./tcp-events.js";
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type TcpSegment } from "./tcp-segment.js";
-import { copyBytes } from "../bytes/concat.js";
+import { copyBytes, EMPTY_BYTES } from "../bytes/concat.js";
 
 export type TcpEventSink = (event: TcpEvent) => void;
 
@@ -59,8 +59,6 @@ interface EndedTuple extends Endpoints {
   remembered: boolean;
 }
 
-/** No address bytes kept: IPv4 endpoints match by their words. */
-const NO_ADDRESS_COPY = new Uint8Array(0);
 
 export class ConnectionTracker {
   readonly #emit: TcpEventSink;
@@ -245,9 +243,9 @@ export class ConnectionTracker {
       addressLength: ip.addressLength,
       aWord: sourceWord,
       bWord: destinationWord,
-      aAddress: exactWords ? NO_ADDRESS_COPY : copyBytes(sourceAddress(ip)),
+      aAddress: exactWords ? EMPTY_BYTES : copyBytes(sourceAddress(ip)),
       aPort: segment.sourcePort,
-      bAddress: exactWords ? NO_ADDRESS_COPY : copyBytes(destinationAddress(ip)),
+      bAddress: exactWords ? EMPTY_BYTES : copyBytes(destinationAddress(ip)),
       bPort: segment.destinationPort,
       connection,
       directions: [
@@ -390,7 +388,7 @@ export class ConnectionTracker {
    * likeliest to be dead already (a SYN flood's half-open connections, peers that vanished).
    */
   #evict(packetNumber: number, timeUs: number): void {
-    const byActivity = [...this.#connections.values()].flat()
+    const byActivity = this.#tracked()
       .sort((x, y) => x.connection.lastTimeUs - y.connection.lastTimeUs || x.connection.id - y.connection.id);
     const count = Math.min(byActivity.length, Math.max(1, Math.floor(this.#limits.maxOpenConnections / 8)));
     for (let i = 0; i < count; i++) {
@@ -400,9 +398,14 @@ export class ConnectionTracker {
     }
   }
 
-  /** Every tracked connection in the order they were opened (buckets do not keep it). */
+  /** Every tracked connection, in no order (buckets keep none). */
+  #tracked(): ConnectionState[] {
+    return [...this.#connections.values()].flat();
+  }
+
+  /** Every tracked connection in the order they were opened. */
   #byId(): ConnectionState[] {
-    return [...this.#connections.values()].flat().sort((x, y) => x.connection.id - y.connection.id);
+    return this.#tracked().sort((x, y) => x.connection.id - y.connection.id);
   }
 
   /** Removes a connection from its bucket. */

@@ -1,6 +1,8 @@
 // TCP header (RFC 9293 §3.1): ports, sequence numbers, flags and window. No option is read:
 // nothing h2scope reports depends on one (a zero window is zero at any scale).
 
+import { EMPTY_BYTES } from "../bytes/concat.js";
+
 export const TCP_FIN = 0x01;
 export const TCP_SYN = 0x02;
 export const TCP_RST = 0x04;
@@ -8,7 +10,6 @@ export const TCP_PSH = 0x08;
 export const TCP_ACK = 0x10;
 
 const MIN_HEADER_LENGTH = 20;
-const EMPTY_PAYLOAD = new Uint8Array(0);
 
 /** One TCP segment, filled in place per packet (the hot path does not allocate). */
 export interface TcpSegment {
@@ -30,7 +31,7 @@ export interface TcpSegment {
 export function newTcpSegment(): TcpSegment {
   return {
     sourcePort: 0, destinationPort: 0, sequence: 0, acknowledgment: 0, flags: 0, window: 0,
-    payloadLength: 0, payload: new Uint8Array(0),
+    payloadLength: 0, payload: EMPTY_BYTES,
   };
 }
 
@@ -54,6 +55,6 @@ export function parseTcpSegment(data: Uint8Array, offset: number, segmentLength:
   const payloadStart = offset + headerLength;
   const payloadEnd = Math.min(end, payloadStart + segment.payloadLength);
   // Half the segments of a bulk transfer are bare ACKs: they share one empty view.
-  segment.payload = payloadEnd > payloadStart ? data.subarray(payloadStart, payloadEnd) : EMPTY_PAYLOAD;
+  segment.payload = payloadEnd > payloadStart ? data.subarray(payloadStart, payloadEnd) : EMPTY_BYTES;
   return true;
 }

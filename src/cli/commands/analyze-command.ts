@@ -10,7 +10,7 @@ import {
 import { DEFAULT_MAX_REPORTED_CONNECTIONS, DEFAULT_MAX_REPORTED_FINDINGS_PER_RULE, type Limits } from "../../limits.js";
 import { FindingCollector } from "../../report/finding-collector.js";
 import { ConnectionCollector } from "../../report/connection-collector.js";
-import type { Severity } from "../../rules/rule.js";
+import { noFindingCounts, type Severity } from "../../rules/rule.js";
 import { resolveRuleSettings } from "../../rules/rule-config.js";
 import { RuleEngine, type RuleSettings } from "../../rules/rule-engine.js";
 import { BUILTIN_RULES } from "../../rules/registry.js";
@@ -223,7 +223,7 @@ async function analyzeCapture(capture: string, label: string | undefined, settin
   const engine = new RuleEngine(BUILTIN_RULES, settings, (finding) => {
     const stamped = label === undefined ? finding : { ...finding, capture: label };
     let own = findingsByConnection.get(finding.connection);
-    if (own === undefined) findingsByConnection.set(finding.connection, (own = { listed: false, counts: { error: 0, warning: 0, info: 0 } }));
+    if (own === undefined) findingsByConnection.set(finding.connection, (own = { listed: false, counts: noFindingCounts() }));
     own.counts[finding.severity]++;
     if (findings.add(stamped)) own.listed = true;
     if (ndjson) io.stdout(`${JSON.stringify(labelled({ kind: "finding", ...finding }))}\n`);
@@ -242,7 +242,7 @@ async function analyzeCapture(capture: string, label: string | undefined, settin
     else if (event.kind === "tcp.close") {
       const own = findingsByConnection.get(event.connection.id);
       findingsByConnection.delete(event.connection.id);
-      const view = collector.close(event.connection, own?.listed ?? false, own?.counts ?? { error: 0, warning: 0, info: 0 });
+      const view = collector.close(event.connection, own?.listed ?? false, own?.counts ?? noFindingCounts());
       if (view !== undefined && ndjson) io.stdout(`${JSON.stringify(labelled({ kind: "connection", ...view }))}\n`);
     }
   });

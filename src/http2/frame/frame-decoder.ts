@@ -3,6 +3,7 @@
 // packed into segments, and losing and finding frame boundaries (gaps, joining mid-way).
 
 import { ChunkQueue } from "../../bytes/chunk-queue.js";
+import { EMPTY_BYTES } from "../../bytes/concat.js";
 import { fieldValue, parseHttp1Head, type Http1Head } from "../detect/http1-head.js";
 import type { DataFrame, Frame, FrameHeader } from "./frame.js";
 import { FLAG_PADDED, FRAME_DATA } from "./frame-types.js";
@@ -66,7 +67,6 @@ export interface FrameDecoderOptions {
   discardDataPayload?: boolean;
 }
 
-const EMPTY_PAYLOAD = new Uint8Array(0);
 
 /** Buffered bytes while hunting without finding a boundary before older ones are dropped. */
 const MAX_HUNT_BYTES = 256 * 1024;
@@ -273,7 +273,7 @@ export class FrameDecoder {
       this.#skipRemaining -= take;
     }
     if (this.#skipRemaining > 0) return false;
-    const frame: DataFrame = { kind: "DATA", length: header.length, type: header.type, flags: header.flags, streamId: header.streamId, padLength: this.#skipPadLength, data: EMPTY_PAYLOAD };
+    const frame: DataFrame = { kind: "DATA", length: header.length, type: header.type, flags: header.flags, streamId: header.streamId, padLength: this.#skipPadLength, data: EMPTY_BYTES };
     if ((header.flags & FLAG_PADDED) !== 0 && (header.length === 0 || this.#skipPadLength! >= header.length)) {
       frame.malformed = header.length === 0 ? "PADDED flag set on an empty payload" : `pad length ${this.#skipPadLength} does not fit in a ${header.length}-octet payload`;
     }
