@@ -10,6 +10,8 @@ command -v nghttpd >/dev/null 2>&1 || missing+=(nghttp2)
 /usr/bin/python3 -c 'import h2' >/dev/null 2>&1 || missing+=(python3-h2)
 # A throwaway certificate for the TLS tests.
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+# script(1) gives the progress-bar test a terminal (bsdutils is essential in Debian; kept for slim images).
+command -v script >/dev/null 2>&1 || missing+=(bsdutils)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
