@@ -38,7 +38,8 @@ export const streamTimeoutPattern = defineRule<Cancel[]>({
     if (cancels.length < 10_000) cancels.push({ streamId: stream.id, delayUs: event.timeUs - stream.openedUs, packet: event.packetNumber, timeUs: event.timeUs });
   },
   onEnd(_endUs, cancels, context) {
-    if (cancels.length < context.params.minStreams!) return;
+    // No cancellation is no pattern, whatever minStreams says (a user may set it to 0).
+    if (cancels.length === 0 || cancels.length < context.params.minStreams!) return;
     const delays = cancels.map((cancel) => cancel.delayUs).sort((left, right) => left - right);
     const median = delays[Math.floor(delays.length / 2)]!;
     if (median < context.params.minDeadlineMs! * 1000) return;

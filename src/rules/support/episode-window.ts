@@ -39,7 +39,9 @@ export class EpisodeWindow {
       this.firstUs = timeUs;
     }
     this.#times = appended(this.#times, timeUs);
-    while (this.#times[this.#head]! <= timeUs - windowUs) this.#head++;
+    // This event always counts, so a zero window (a user's setting) holds just it.
+    const newest = this.#times.length - 1;
+    while (this.#head < newest && this.#times[this.#head]! <= timeUs - windowUs) this.#head++;
     // Compact now and then so a long flood below the threshold does not grow the array.
     if (this.#head > 4096 && this.#head * 2 > this.#times.length) {
       this.#times = this.#times.slice(this.#head);

@@ -6,10 +6,14 @@ export class SlidingRecords<T extends { timeUs: number }> {
   #records: T[] = [];
   #head = 0;
 
-  /** Adds a record (capture order) and drops those `windowUs` or more older; returns how many remain. */
+  /**
+   * Adds a record (capture order) and drops those `windowUs` or more older; returns how many
+   * remain. The record added always counts, so a zero window (a user's setting) holds just it.
+   */
   add(record: T, windowUs: number): number {
     this.#records.push(record);
-    while (this.#records[this.#head]!.timeUs <= record.timeUs - windowUs) this.#head++;
+    const newest = this.#records.length - 1;
+    while (this.#head < newest && this.#records[this.#head]!.timeUs <= record.timeUs - windowUs) this.#head++;
     // Compact now and then so a long flood below the threshold does not grow the array.
     if (this.#head > 1024 && this.#head * 2 > this.#records.length) {
       this.#records = this.#records.slice(this.#head);
