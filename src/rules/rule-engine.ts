@@ -68,7 +68,7 @@ class RuleRun implements RuleContext {
   }
 }
 
-/** One connection's side of the rules: its streams, and each rule's state (by rule index). */
+/** One connection's side of the rules: its streams, and each rule's state (by rule index; undefined until made). */
 interface ConnectionRuns {
   info: Http2ConnectionInfo;
   streams: StreamTimeline;
@@ -81,6 +81,8 @@ export class RuleEngine {
   /** Indexes of the rules with onTime, and with onEnd. */
   readonly #timed: number[];
   readonly #ending: number[];
+  /** Indexes of the rules whose state is made when a connection opens; the others' at their first event. */
+  readonly #madeAtOpen: number[];
   readonly #connections = new Map<number, ConnectionRuns>();
   #nextTickUs = -1;
   #lastTimeUs = 0;
@@ -105,6 +107,7 @@ export class RuleEngine {
     });
     this.#timed = this.#indexesOf((rule) => rule.onTime !== undefined);
     this.#ending = this.#indexesOf((rule) => rule.onEnd !== undefined);
+    this.#madeAtOpen = this.#indexesOf((rule) => rule.stateOnFirstEvent !== true && (rule.onTime !== undefined || rule.onEnd !== undefined));
   }
 
   #indexesOf(test: (rule: Rule) => boolean): number[] {
@@ -136,7 +139,9 @@ export class RuleEngine {
       for (let i = 0; i < readers.length; i++) {
         const index = readers[i]!;
         const run = this.#runs[index]!;
-        run.rule.onEvent(event as RuleEvent, connection.states[index], run.at(connection));
+        let state = connection.states[index];
+        if (state === undefined) state = connection.states[index] = run.rule.createState();
+        run.rule.onEvent(event as RuleEvent, state, run.at(connection));
       }
       if (event.kind === "tcp.close") {
         this.#end(connection, event.timeUs);
@@ -173,7 +178,10 @@ export class RuleEngine {
 
   #open(info: Http2ConnectionInfo): void {
     const streams = new StreamTimeline(this.#closedStreams);
-    const states = this.#runs.map((run) => run.rule.createState());
+    // The others are made at their rule's first event on this connection (see Rule.stateOnFirstEvent).
+    const states = new Array<unknown>(this.#runs.length).fill(undefined);
+    const madeAtOpen = this.#madeAtOpen;
+    for (let i = 0; i < madeAtOpen.length; i++) states[madeAtOpen[i]!] = this.#runs[madeAtOpen[i]!]!.rule.createState();
     this.#connections.set(info.tcp.id, { info, streams, states });
   }
 
@@ -184,8 +192,10 @@ export class RuleEngine {
     const timed = this.#timed;
     for (const connection of this.#connections.values()) {
       for (let i = 0; i < timed.length; i++) {
+        const state = connection.states[timed[i]!];
+        if (state === undefined) continue; // not made: the rule has had no event here
         const run = this.#runs[timed[i]!]!;
-        run.rule.onTime!(nowUs, connection.states[timed[i]!], run.at(connection));
+        run.rule.onTime!(nowUs, state, run.at(connection));
       }
     }
   }
@@ -193,8 +203,10 @@ export class RuleEngine {
   #end(connection: ConnectionRuns, endTimeUs: number): void {
     const ending = this.#ending;
     for (let i = 0; i < ending.length; i++) {
+      const state = connection.states[ending[i]!];
+      if (state === undefined) continue; // not made: the rule has had no event here
       const run = this.#runs[ending[i]!]!;
-      run.rule.onEnd!(endTimeUs, connection.states[ending[i]!], run.at(connection));
+      run.rule.onEnd!(endTimeUs, state, run.at(connection));
     }
     connection.streams.release();
   }

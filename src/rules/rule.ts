@@ -101,7 +101,16 @@ export interface Rule<State = unknown> {
    * or to act on whatever comes next) leaves this out.
    */
   frames?: readonly Frame["kind"][];
-  /** Fresh state for one connection. */
+  /**
+   * True when onTime and onEnd have nothing to do on a connection before onEvent's first call
+   * there (a rule about PINGs, say, on a connection that never carries one). The engine then
+   * makes the state at that first call and calls neither for a connection whose events the rule
+   * never received: with thousands of connections open at once, a state per rule per connection
+   * is memory that every young-generation collection copies. A rule with neither onTime nor
+   * onEnd need not say so: its state is always made at its first event.
+   */
+  stateOnFirstEvent?: boolean;
+  /** Fresh state for one connection; never undefined (the engine's mark for a state not made yet). */
   createState(): State;
   onEvent(event: RuleEvent, state: State, context: RuleContext): void;
   /** Capture time moved on to `nowUs` (for rules that fire on silence or timeouts). */

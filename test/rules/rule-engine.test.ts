@@ -73,4 +73,47 @@ describe("rule engine", () => {
     expect(calls.ends).toBe(2 * http2Ids.length);
     expect(findings.filter((finding) => finding.rule === "probe-a").map((finding) => finding.connection).sort((left, right) => left - right)).toEqual(http2Ids);
   });
+
+  it("makes a state when a connection opens, or at the rule's first event there when onTime and onEnd need none before", () => {
+    // rules-stream-timeout: one connection with RST_STREAM frames (ten CANCELs), no anomaly.
+    const meta = loadFixtureMetas().find((candidate) => candidate.name === "rules-stream-timeout")!;
+    const { events } = analyzeBytes(new Uint8Array(readFileSync(fixturePath(meta))));
+    expect(events.some((event) => event.kind === "h2.frame" && event.frame.kind === "RST_STREAM")).toBe(true);
+    expect(events.some((event) => event.kind === "h2.anomaly")).toBe(false);
+
+    const counts = new Map<string, { made: number; events: number; ticks: number; ends: number }>();
+    const countingRule = (id: string, reads: { events: RuleEvent["kind"][]; frames?: ("RST_STREAM")[] }, shape: { stateOnFirstEvent?: boolean; timed: boolean }) => {
+      const count = { made: 0, events: 0, ticks: 0, ends: 0 };
+      counts.set(id, count);
+      return defineRule<{ id: string }>({
+        id, severity: "info", description: "test probe", parameters: {}, ...reads,
+        stateOnFirstEvent: shape.stateOnFirstEvent,
+        createState: () => (count.made++, { id }),
+        onEvent: () => void count.events++,
+        ...(shape.timed ? { onTime: () => void count.ticks++, onEnd: () => void count.ends++ } : {}),
+      });
+    };
+    const rules = [
+      // Declared: made at the first RST_STREAM, then ticked and ended.
+      countingRule("first-event-resets", { events: ["h2.frame"], frames: ["RST_STREAM"] }, { stateOnFirstEvent: true, timed: true }),
+      // Declared, and never sent an event: never made, never ticked or ended.
+      countingRule("first-event-anomalies", { events: ["h2.anomaly"] }, { stateOnFirstEvent: true, timed: true }),
+      // Not declared: made at the open, ticked and ended without an event.
+      countingRule("at-open-anomalies", { events: ["h2.anomaly"] }, { timed: true }),
+      // Neither onTime nor onEnd: made at its first event, whatever it declares.
+      countingRule("untimed-resets", { events: ["h2.frame"], frames: ["RST_STREAM"] }, { timed: false }),
+      countingRule("untimed-anomalies", { events: ["h2.anomaly"] }, { timed: false }),
+    ];
+    const engine = new RuleEngine(rules, new Map(rules.map((rule) => [rule.id, defaultSettings(rule)])), () => {});
+    for (const event of events) engine.event(event);
+    engine.end();
+
+    expect(counts.get("first-event-resets")).toMatchObject({ made: 1, events: 10, ends: 1 });
+    expect(counts.get("first-event-resets")!.ticks).toBeGreaterThan(0);
+    expect(counts.get("first-event-anomalies")).toEqual({ made: 0, events: 0, ticks: 0, ends: 0 });
+    expect(counts.get("at-open-anomalies")).toMatchObject({ made: 1, events: 0, ends: 1 });
+    expect(counts.get("at-open-anomalies")!.ticks).toBeGreaterThan(counts.get("first-event-resets")!.ticks);
+    expect(counts.get("untimed-resets")).toEqual({ made: 1, events: 10, ticks: 0, ends: 0 });
+    expect(counts.get("untimed-anomalies")).toEqual({ made: 0, events: 0, ticks: 0, ends: 0 });
+  });
 });

@@ -36,6 +36,8 @@ export const protocolViolation = defineRule<State>({
   severity: "error",
   description: "Framing and stream-state violations (frames on closed or idle streams, bad stream ids, zero increments, DATA beyond the window, wrong sizes, invalid SETTINGS, CONTINUATION out of sequence)",
   parameters: {},
+  // Its end reports the anomalies it tallied: none without an event.
+  stateOnFirstEvent: true,
   createState: () => ({ tallies: undefined }),
   onEvent(event, state) {
     if (event.kind !== "h2.anomaly" || NOT_VIOLATIONS.has(event.code)) return;

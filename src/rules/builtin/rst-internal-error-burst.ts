@@ -36,6 +36,8 @@ export const rstInternalErrorBurst = defineRule<State>({
     count: { default: 5, description: "Resets within the window that make a burst: a few are ordinary failures, five in ten seconds is a pattern" },
     windowSeconds: { default: 10, description: "The sliding window, and the quiet time that ends a burst" },
   },
+  // Its ticks and end report bursts of resets it was sent: none without an event.
+  stateOnFirstEvent: true,
   createState: () => ({ recent: undefined, episodes: undefined }),
   onEvent(event, state, context) {
     if (event.kind !== "h2.frame" || event.frame.kind !== "RST_STREAM" || event.frame.errorCode !== INTERNAL_ERROR) return;

@@ -29,6 +29,8 @@ export const streamTimeoutPattern = defineRule<Cancel[]>({
       description: "Shortest delay that can be a deadline: cancellations faster than this come before any server could answer (that is rapid-reset's pattern, not a timeout)",
     },
   },
+  // Its end looks at the cancellations it was sent: none without an event.
+  stateOnFirstEvent: true,
   createState: () => [],
   onEvent(event, cancels, context) {
     if (event.kind !== "h2.frame" || event.frame.kind !== "RST_STREAM" || event.frame.errorCode !== CANCEL || event.sender !== "client") return;

@@ -17,6 +17,8 @@ export const unansweredPing = defineRule<AwaitingAck[]>({
       description: "An ACK is due at once (RFC 9113 §6.7 asks for it before other frames); 5 s is hundreds of round trips, and below the 15-20 s ping timeouts Go and gRPC clients act on",
     },
   },
+  // Its ticks and end look at the PINGs it was sent: none without an event.
+  stateOnFirstEvent: true,
   createState: () => [],
   onEvent(event, waiting) {
     if (event.kind !== "h2.frame" || event.frame.kind !== "PING" || event.frame.malformed !== undefined) return;
