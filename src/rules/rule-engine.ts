@@ -178,7 +178,8 @@ export class RuleEngine {
 
   #open(info: Http2ConnectionInfo): void {
     const streams = new StreamTimeline(this.#closedStreams);
-    // The others are made at their rule's first event on this connection (see Rule.stateOnFirstEvent).
+    // States of the rules that need one from the start; the others wait for their rule's first
+    // event on this connection (see Rule.stateOnFirstEvent).
     const states = new Array<unknown>(this.#runs.length).fill(undefined);
     const madeAtOpen = this.#madeAtOpen;
     for (let i = 0; i < madeAtOpen.length; i++) states[madeAtOpen[i]!] = this.#runs[madeAtOpen[i]!]!.rule.createState();
