@@ -15,7 +15,6 @@ import { cipherSuiteName, tlsVersionName } from "../tls/tls-names.js";
 import { TlsSession } from "../tls/tls-session.js";
 import { appended, sharedEmptyList } from "../small-list.js";
 
-
 export interface Http2AnalyzerOptions {
   /** Ports whose connections are HTTP/2 (cleartext) whatever their first bytes. */
   forcedPorts: ReadonlySet<number>;

@@ -59,7 +59,6 @@ interface EndedTuple extends Endpoints {
   remembered: boolean;
 }
 
-
 export class ConnectionTracker {
   readonly #emit: TcpEventSink;
   readonly #onData: TcpDataSink | undefined;

@@ -67,7 +67,6 @@ export interface FrameDecoderOptions {
   discardDataPayload?: boolean;
 }
 
-
 /** Buffered bytes while hunting without finding a boundary before older ones are dropped. */
 const MAX_HUNT_BYTES = 256 * 1024;
 /** Believable headers in a row that anchor a boundary (one suffices if it ends the data exactly). */

@@ -25,12 +25,12 @@ const MAX_INITIAL_WINDOW_SIZES = 64;
 
 const NO_SIZES = sharedEmptyList<number>();
 
-/** Each record and list made at its first entry (a connection without violations has no violation record). */
+/** Each record made at its first entry, the list a small list (a connection without violations has no violation record). */
 interface State {
   /** The last connection WINDOW_UPDATE granting each side's data (keyed by the data sender). */
   lastConnectionUpdate: Partial<Record<Peer, ConnectionUpdate>> | undefined;
   /** Distinct SETTINGS_INITIAL_WINDOW_SIZE values declared on the connection (the first MAX_INITIAL_WINDOW_SIZES). */
-  initialWindowSizes: readonly number[] | undefined;
+  initialWindowSizes: readonly number[];
   /** Capture time of the last real violation by each side (window exceeded or overflowed). */
   lastViolationUs: Partial<Record<Peer, number>> | undefined;
 }
@@ -47,7 +47,7 @@ export const flowControlMisaccounting = defineRule<State>({
       description: "A FLOW_CONTROL_ERROR this soon after a real violation by the other side is the correct reaction to it (a few round trips)",
     },
   },
-  createState: () => ({ lastConnectionUpdate: undefined, initialWindowSizes: undefined, lastViolationUs: undefined }),
+  createState: () => ({ lastConnectionUpdate: undefined, initialWindowSizes: NO_SIZES, lastViolationUs: undefined }),
   onEvent(event, state, context) {
     if (event.kind === "h2.anomaly") {
       if (event.code === "window-overflow" || event.code === "window-exceeded" || event.code === "settings-window-overflow") (state.lastViolationUs ??= {})[event.sender] = event.timeUs;
@@ -75,7 +75,7 @@ export const flowControlMisaccounting = defineRule<State>({
       for (const [id, value] of frame.settings) {
         if (id !== SETTINGS_INITIAL_WINDOW_SIZE) continue;
         // A small list: most connections declare one value (a push onto [] would reserve 17 slots).
-        const sizes = state.initialWindowSizes ?? NO_SIZES;
+        const sizes = state.initialWindowSizes;
         if (sizes.length < MAX_INITIAL_WINDOW_SIZES && !sizes.includes(value)) state.initialWindowSizes = appended(sizes, value);
       }
       return;
@@ -93,7 +93,7 @@ export const flowControlMisaccounting = defineRule<State>({
     const update = state.lastConnectionUpdate?.[complainer];
     if (update !== undefined) {
       evidence.push({ what: `the last connection WINDOW_UPDATE the ${complainer} received`, packet: update.packet, time: update.timeUs / 1e6, values: { increment: update.increment, correctWindowAfter: update.sizeAfter } });
-      const culprit = state.initialWindowSizes?.find((initial) => update.sizeAfter <= MAX_WINDOW && update.sizeAfter + (initial - DEFAULT_WINDOW) > MAX_WINDOW);
+      const culprit = state.initialWindowSizes.find((initial) => update.sizeAfter <= MAX_WINDOW && update.sizeAfter + (initial - DEFAULT_WINDOW) > MAX_WINDOW);
       if (culprit !== undefined) {
         message += ` The numbers fit one known bug: the ${accused}'s WINDOW_UPDATE of ${formatNumber(update.increment)} (packet ${update.packet}) brought the connection window to ` +
           `${formatNumber(update.sizeAfter)}, legal; but a peer that also applied SETTINGS_INITIAL_WINDOW_SIZE ${formatNumber(culprit)} to the connection window counts ` +

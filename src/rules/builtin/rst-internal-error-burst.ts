@@ -60,12 +60,13 @@ export const rstInternalErrorBurst = defineRule<State>({
   },
   // A burst is reported when it ends (a quiet window) or with the connection, so the trend is known.
   onTime(nowUs, state, context) {
-    if (state.episodes === undefined) return; // no burst yet (most connections, every tick)
+    const episodes = state.episodes;
+    if (episodes === undefined) return; // no burst yet (most connections, every tick)
     for (const side of ["client", "server"] as const) {
-      const episode = state.episodes?.[side];
+      const episode = episodes[side];
       if (episode !== undefined && nowUs - episode.resets.at(-1)!.timeUs > context.params.windowSeconds! * 1e6) {
         report(side, episode, context);
-        delete state.episodes![side];
+        delete episodes[side];
       }
     }
   },
