@@ -120,6 +120,13 @@ export class Http2Analyzer {
       return;
     }
     if (tracked.status === "done") return;
+    if (tracked.events.length === 0 && startsWith(bytes, CLIENT_PREFACE)) {
+      // The commonest start by far: the connection's first bytes are the client preface. Decided
+      // here, they go straight to the decoder like any later bytes, with no copy kept for a replay.
+      this.#setClient(tcp, direction, "http2-preface");
+      this.#start(tcp, NO_EVENTS, "prior-knowledge", modesFor(direction, "preface", "frames"), packetNumber, timeUs).data(direction, bytes, packetNumber, timeUs);
+      return;
+    }
     // Replayed once the connection is recognised, after this call: a copy, since the bytes are a
     // view into a capture chunk its reader may refill. A direction's first bytes are also its
     // head: one copy for both (a server that speaks first may wait thousands of packets for the
@@ -161,7 +168,7 @@ export class Http2Analyzer {
       if (startsWith(head, CLIENT_PREFACE)) {
         this.#setClient(tcp, direction, "http2-preface");
         const modes = modesFor(direction, "preface", "frames");
-        this.#start(tcp, tracked, "prior-knowledge", modes, packetNumber, timeUs);
+        this.#start(tcp, tracked.events, "prior-knowledge", modes, packetNumber, timeUs);
         return;
       }
       if (isPrefixOf(head, CLIENT_PREFACE)) return; // wait for the rest of it
@@ -181,7 +188,7 @@ export class Http2Analyzer {
         const upgrade = (fieldValue(http1, "upgrade") ?? "").toLowerCase().split(/\s*,\s*/);
         this.#setClient(tcp, direction, "http1-request");
         if (upgrade.includes("h2c")) {
-          this.#start(tcp, tracked, "h2c-upgrade", modesFor(direction, "http1-request", "http1-response"), packetNumber, timeUs);
+          this.#start(tcp, tracked.events, "h2c-upgrade", modesFor(direction, "http1-request", "http1-response"), packetNumber, timeUs);
         } else {
           this.#finish(tcp);
         }
@@ -192,13 +199,13 @@ export class Http2Analyzer {
     // unless they will never come: joined mid-way, or lost to a gap.
     const clientSpoke = tracked.heads[client].length > 0 || tracked.startsWithGap[client] || !tcp.handshakeSeen;
     if (this.#isForced(tcp) && clientSpoke) {
-      this.#start(tcp, tracked, "forced-port", ["hunting", "hunting"], packetNumber, timeUs);
+      this.#start(tcp, tracked.events, "forced-port", ["hunting", "hunting"], packetNumber, timeUs);
       return;
     }
     // No announcement: HTTP/2 joined mid-way if a direction shows a chain of frame headers.
     const midway = !tcp.handshakeSeen || tracked.startsWithGap[0] || tracked.startsWithGap[1];
     if (midway && (hasFrameChain(tracked.heads[0]) || hasFrameChain(tracked.heads[1]))) {
-      this.#start(tcp, tracked, "mid-connection", ["hunting", "hunting"], packetNumber, timeUs);
+      this.#start(tcp, tracked.events, "mid-connection", ["hunting", "hunting"], packetNumber, timeUs);
       return;
     }
     const decided = (direction: Direction) => tracked.heads[direction].length >= CLIENT_PREFACE.length;
@@ -209,7 +216,7 @@ export class Http2Analyzer {
   /** At the end, a forced port still counts even with few bytes. */
   #decideAtEnd(tcp: TcpConnection, tracked: Detecting): void {
     const last = tracked.events.at(-1);
-    if (last !== undefined && this.#isForced(tcp)) this.#start(tcp, tracked, "forced-port", ["hunting", "hunting"], last.packetNumber, last.timeUs);
+    if (last !== undefined && this.#isForced(tcp)) this.#start(tcp, tracked.events, "forced-port", ["hunting", "hunting"], last.packetNumber, last.timeUs);
   }
 
   #isForced(tcp: TcpConnection): boolean {
@@ -225,7 +232,9 @@ export class Http2Analyzer {
     tcp.roleSource = source;
   }
 
-  #start(tcp: TcpConnection, tracked: Detecting, discovery: Http2Discovery, modes: [FrameDecoderMode, FrameDecoderMode], packetNumber: number, timeUs: number): void {
+  /** Starts decoding as HTTP/2, replaying `buffered` (what arrived while deciding); returns the new connection. */
+  #start(tcp: TcpConnection, buffered: readonly BufferedEvent[], discovery: Http2Discovery, modes: [FrameDecoderMode, FrameDecoderMode],
+    packetNumber: number, timeUs: number): Http2Connection {
     const connection = new Http2Connection({
       tcp, discovery, modes, limits: this.#options.limits, emit: this.#options.emit, discardDataPayload: this.#options.discardDataPayload,
       dataWindowEvents: this.#options.dataWindowEvents,
@@ -233,10 +242,11 @@ export class Http2Analyzer {
     this.#tracked.set(tcp.id, { status: "http2", connection });
     this.#options.emit({ kind: "h2.connection", connection: connection.info, packetNumber, timeUs });
     // Replay what arrived while deciding, in capture order.
-    for (const event of tracked.events) {
+    for (const event of buffered) {
       if (event.kind === "data") connection.data(event.direction, event.bytes, event.packetNumber, event.timeUs);
       else connection.gap(event.direction, event.length, event.packetNumber, event.timeUs);
     }
+    return connection;
   }
 
   #startTls(tcp: TcpConnection, tracked: Detecting, alpnOffered: string[], serverName: string | undefined, packetNumber: number, timeUs: number): void {
