@@ -92,6 +92,8 @@ export const continuationFlood = defineRule<State>({
       description: "How long to wait for the receiver's GOAWAY, RST_STREAM, response or close before reporting without one; a receiver reacts within a round trip",
     },
   },
+  // Its tick and end settle header blocks it saw open: none without an event.
+  stateOnFirstEvent: true,
   createState: () => ({ open: { client: undefined, server: undefined }, waiting: NO_BLOCKS, reported: undefined, maxHeaderListSize: undefined, closeReason: undefined }),
   onEvent(event, state, context) {
     switch (event.kind) {

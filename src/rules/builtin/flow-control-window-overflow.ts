@@ -36,6 +36,8 @@ export const flowControlWindowOverflow = defineRule<State>({
       description: "How long to wait for the peer's FLOW_CONTROL_ERROR reaction before reporting without one; a compliant peer answers within one round trip",
     },
   },
+  // Its tick and end settle overflows it saw: none without an event.
+  stateOnFirstEvent: true,
   createState: () => ({ pending: [], repeats: undefined, reportedStreamOverflow: undefined }),
   onEvent(event, state, context) {
     if (event.kind === "h2.anomaly") {

@@ -38,6 +38,8 @@ export const gracefulShutdown = defineRule<State>({
   severity: "warning",
   description: "How each connection was shut down: two-phase drain, single-phase GOAWAY, or abrupt close with streams lost (lost streams warn; clean drains are info)",
   parameters: {},
+  // Its end judges a close it was told of (tcp.close is one of its events): none without an event.
+  stateOnFirstEvent: true,
   createState: () => ({ goaways: NO_GOAWAYS, closeReason: undefined, closePacket: 0, closeUs: 0 }),
   onEvent(event, state) {
     if (event.kind === "tcp.close") {

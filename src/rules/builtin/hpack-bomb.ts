@@ -71,6 +71,8 @@ export const hpackBomb = defineRule<State>({
         "that reuse one cookie stay quiet. 64 KiB is past Envoy's 60 KiB and nginx's 32 KiB request header limits",
     },
   },
+  // Its end judges a block it saw: none without an event.
+  stateOnFirstEvent: true,
   createState: () => ({
     open: { client: undefined, server: undefined }, pending: undefined, reported: undefined, maxHeaderListSize: undefined,
   }),

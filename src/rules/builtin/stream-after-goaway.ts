@@ -44,6 +44,8 @@ export const streamAfterGoaway = defineRule<State>({
     },
     fallbackRttMs: { default: 50, description: "Round-trip time to assume when the capture shows no SETTINGS or PING round trip" },
   },
+  // Its end reports streams it saw opened after a GOAWAY: none without an event.
+  stateOnFirstEvent: true,
   createState: () => ({ goaways: undefined, offences: undefined }),
   onEvent(event, state, context) {
     if (event.kind !== "h2.frame") return;

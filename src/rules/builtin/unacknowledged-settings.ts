@@ -17,6 +17,8 @@ export const unacknowledgedSettings = defineRule<AwaitingAck[]>({
       description: "The ACK is due as soon as the settings are applied (§6.5.3); 5 s is hundreds of round trips, and settings the peer has not acknowledged do not bind it",
     },
   },
+  // Its tick and end report SETTINGS it saw go unacknowledged: none without an event.
+  stateOnFirstEvent: true,
   createState: () => [],
   onEvent(event, waiting) {
     if (event.kind === "h2.frame" && event.frame.kind === "SETTINGS" && (event.frame.flags & 1) === 0 && event.frame.malformed === undefined) {
