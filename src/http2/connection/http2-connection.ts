@@ -751,14 +751,13 @@ export class Http2Connection implements FrameDecoderSink {
   }
 
   /**
-   * Emits the queued events. Events queued while they go out (a consumer that calls back in, as
-   * stopping the analyzer does) land in another list and go out at once, in order; the emptied
-   * list is kept for the next frame, so a frame costs no new array.
+   * Emits the queued events. The list is let go first: events queued while these go out (a
+   * consumer that calls back in, as stopping the analyzer does) land in a new list and go out at
+   * the next flush, after these, in order.
    */
   #flush(): void {
     const pending = this.#pending;
     if (pending === undefined) return;
-    // Events pushed while these are emitted go to a new list, flushed with the next frame.
     this.#pending = undefined;
     for (let i = 0; i < pending.length; i++) this.#emit(pending[i]!);
   }

@@ -104,6 +104,11 @@ export class FrameDecoder {
     this.#discardDataPayload = options.discardDataPayload ?? false;
   }
 
+  /** Hands one event to the sink, with this decoder's direction. */
+  #emit(event: FrameStreamEvent): void {
+    this.#sink.frameStreamEvent(this.#direction, event);
+  }
+
   get mode(): FrameDecoderMode {
     return this.#mode;
   }
@@ -162,7 +167,7 @@ export class FrameDecoder {
       }
     }
     if (this.#mode !== "hunting") {
-      this.#sink.frameStreamEvent(this.#direction, { kind: "sync-lost", reason: "gap", lostFrame: this.#header, position: this.#position(gapStart) });
+      this.#emit({ kind: "sync-lost", reason: "gap", lostFrame: this.#header, position: this.#position(gapStart) });
       this.#mode = "hunting";
       this.#skipped = 0;
     }
@@ -179,7 +184,7 @@ export class FrameDecoder {
   end(): void {
     const left = this.#queue.available + (this.#skipRemaining > 0 ? this.#offset - this.#frameStart : 0);
     if (left > 0 && (this.#mode === "frames" || this.#mode === "preface")) {
-      this.#sink.frameStreamEvent(this.#direction, { kind: "truncated", bytes: left, lostFrame: this.#header, position: this.#position(this.#offset) });
+      this.#emit({ kind: "truncated", bytes: left, lostFrame: this.#header, position: this.#position(this.#offset) });
     }
   }
 
@@ -249,7 +254,7 @@ export class FrameDecoder {
       const damagedBytes = this.#damagedBytes;
       this.#header = undefined;
       this.#damagedBytes = 0;
-      this.#sink.frameStreamEvent(this.#direction, { kind: "frame", frame, position: this.#position(start), damagedBytes });
+      this.#emit({ kind: "frame", frame, position: this.#position(start), damagedBytes });
     }
   }
 
@@ -280,7 +285,7 @@ export class FrameDecoder {
     this.#header = undefined;
     this.#skipRemaining = -1;
     this.#damagedBytes = 0;
-    this.#sink.frameStreamEvent(this.#direction, { kind: "frame", frame, position: this.#position(this.#frameStart), damagedBytes });
+    this.#emit({ kind: "frame", frame, position: this.#position(this.#frameStart), damagedBytes });
     return true;
   }
 
@@ -297,11 +302,11 @@ export class FrameDecoder {
     const valid = bytes !== undefined && candidate.every((byte, index) => byte === CLIENT_PREFACE[index]);
     if (valid) {
       this.#drop(CLIENT_PREFACE.length);
-      this.#sink.frameStreamEvent(this.#direction, { kind: "preface", valid: true, position: this.#position(start) });
+      this.#emit({ kind: "preface", valid: true, position: this.#position(start) });
       this.#mode = "frames";
     } else {
-      this.#sink.frameStreamEvent(this.#direction, { kind: "preface", valid: false, position: this.#position(start) });
-      this.#sink.frameStreamEvent(this.#direction, { kind: "sync-lost", reason: "bad-preface", lostFrame: undefined, position: this.#position(start) });
+      this.#emit({ kind: "preface", valid: false, position: this.#position(start) });
+      this.#emit({ kind: "sync-lost", reason: "bad-preface", lostFrame: undefined, position: this.#position(start) });
       this.#mode = "hunting";
       this.#skipped = 0;
     }
@@ -345,7 +350,7 @@ export class FrameDecoder {
     }
     const start = this.#offset;
     this.#drop(head.headLength);
-    this.#sink.frameStreamEvent(this.#direction, { kind: "http1-head", head, position: this.#position(start) });
+    this.#emit({ kind: "http1-head", head, position: this.#position(start) });
     return head;
   }
 
@@ -367,7 +372,7 @@ export class FrameDecoder {
       if (chain >= HUNT_CHAIN_LENGTH || (chain >= 1 && cursor === available)) {
         this.#skipped += start;
         this.#drop(start);
-        this.#sink.frameStreamEvent(this.#direction, { kind: "synced", skippedBytes: this.#skipped, position: this.#position(this.#offset) });
+        this.#emit({ kind: "synced", skippedBytes: this.#skipped, position: this.#position(this.#offset) });
         this.#skipped = 0;
         this.#mode = "frames";
         return true;
