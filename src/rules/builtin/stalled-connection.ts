@@ -35,6 +35,8 @@ export const stalledConnection = defineRule<State>({
       description: "Seconds a complete request may wait for a first response on a healthy connection before the application counts as slow (long-polling and streaming APIs answer headers early)",
     },
   },
+  // No stateOnFirstEvent: its ticks must see a request wait on a connection that carries nothing
+  // this rule reads (the slow-application verdict), so its state is made at the open.
   createState: () => ({ retransmissions: undefined, pings: undefined, zeroSince: undefined, reportedZero: undefined, reportedDead: undefined, reportedSlow: false, stalled: false }),
   onEvent(event, state, context) {
     switch (event.kind) {

@@ -164,6 +164,18 @@ describe("stalled-connection", () => {
     expect(h.findings[0]!.message).toMatch(/^Application slow/);
   });
 
+  it("finds a slow application on a connection that carries nothing the rule reads (its ticks run from the open)", () => {
+    // Only the request and a later WINDOW_UPDATE: no PING, no TCP trouble. The rule gets no event
+    // here, so its state must exist from the connection's open for its ticks to see the wait.
+    const h = ruleHarness([stalledConnection]);
+    h.handshake();
+    h.send(CLIENT, headers(1, REQUEST_BLOCK, { endStream: true }));
+    h.at(31);
+    h.send(CLIENT, windowUpdate(0, 1000));
+    expect(summarize(h.findings)).toEqual(["stalled-connection:warning:server:1"]);
+    expect(h.findings[0]!.message).toMatch(/^Application slow/);
+  });
+
   it("stays quiet on a long-lived stream that keeps receiving data", () => {
     const h = ruleHarness([stalledConnection]);
     h.handshake();
