@@ -7,6 +7,10 @@ import type { Limits } from "../limits.js";
 import type { CliIo } from "./cli-io.js";
 import { openCaptureInput } from "./capture-input.js";
 import { collectGarbage, FULL_COLLECTION_EVERY_BYTES } from "./full-collection.js";
+import { QuietClock } from "./quiet-clock.js";
+
+/** How often a wait for input on a live pipe asks whether capture time has moved on (see QuietClock). */
+const QUIET_CHECK_MS = 500;
 
 /** Printed warnings per run; beyond it they are counted, so a corrupt file cannot flood stderr. */
 const MAX_PRINTED_WARNINGS = 50;
@@ -24,9 +28,12 @@ export interface AnalysisRun {
  */
 /**
  * `options.label` names the capture in every message when a run reads several (their messages
- * are printed together).
+ * are printed together). `options.onQuiet`: while a live input is quiet, called every
+ * QUIET_CHECK_MS with the capture time it has reached (see QuietClock).
  */
-export async function runAnalysis(path: string, io: CliIo, options: { http2Ports?: number[]; keyLogFile?: string; limits?: Partial<Limits>; label?: string }, onEvent: (event: AnalysisEvent) => void): Promise<AnalysisRun> {
+export async function runAnalysis(path: string, io: CliIo,
+  options: { http2Ports?: number[]; keyLogFile?: string; limits?: Partial<Limits>; label?: string; onQuiet?: (captureNowUs: number) => void },
+  onEvent: (event: AnalysisEvent) => void): Promise<AnalysisRun> {
   const warnings: string[] = [];
   const about = options.label === undefined ? "" : `${options.label}: `;
   const keyLog = options.keyLogFile === undefined ? undefined : openKeyLog(options.keyLogFile);
@@ -55,12 +62,14 @@ export async function runAnalysis(path: string, io: CliIo, options: { http2Ports
     io.stderr(`h2scope: warning: ${about}key log ${options.keyLogFile}: ${lines.length} line${lines.length === 1 ? "" : "s"} not understood (first: line ${lines[0]}); expected LABEL <64 hex client random> <hex secret>\n`);
   }
   const input = await openCaptureInput(path, io.stdin);
+  const quiet = options.onQuiet !== undefined && input.readsMayStall ? { clock: new QuietClock(), onQuiet: options.onQuiet } : undefined;
   let stoppedBy: H2scopeError | undefined;
   try {
     const showProgress = io.progress !== undefined && input.totalBytes !== undefined && input.totalBytes > 0;
     let collectAt = FULL_COLLECTION_EVERY_BYTES;
-    for await (const chunk of untilStopped(input.chunks, io.stop, input.readsMayStall)) {
+    for await (const chunk of untilStopped(input.chunks, io.stop, input.readsMayStall, quiet)) {
       analyzer.push(chunk);
+      quiet?.clock.read(analyzer.summary.packets, analyzer.summary.lastTimeUs);
       if (analyzer.summary.inputBytes >= collectAt) {
         collectGarbage();
         collectAt = analyzer.summary.inputBytes + FULL_COLLECTION_EVERY_BYTES;
@@ -150,14 +159,16 @@ function noteSkippedPackets(analyzer: CaptureAnalyzer, io: CliIo, about: string)
 
 /**
  * The chunks until `stop` aborts, even while waiting for the next one when reads may stall (a
- * quiet live pipe). Each such wait adds an abort listener and removes it again: racing every read
+ * quiet live pipe); while such a wait lasts on a live input, `quiet.onQuiet` gets the capture time
+ * every QUIET_CHECK_MS. Each wait adds an abort listener and removes it again: racing every read
  * against one long-lived promise would pile reactions on it and keep every chunk alive. A regular
  * file's reads always finish, so there a look at the flag between chunks is enough: the listener
- * and promises per chunk took 10-25 ms of reading the 235 MB bench capture's 1,791 chunks
- * (about 1% of the whole command).
+ * and promises per chunk took 10-25 ms of reading the 235 MB bench capture's 1,791 chunks (about
+ * 1% of the whole command).
  */
-async function* untilStopped(chunks: AsyncIterable<Uint8Array>, stop: AbortSignal | undefined, readsMayStall: boolean): AsyncIterable<Uint8Array> {
-  if (stop === undefined || !readsMayStall) {
+async function* untilStopped(chunks: AsyncIterable<Uint8Array>, stop: AbortSignal | undefined, readsMayStall: boolean,
+  quiet: { clock: QuietClock; onQuiet: (captureNowUs: number) => void } | undefined): AsyncIterable<Uint8Array> {
+  if (!readsMayStall || (stop === undefined && quiet === undefined)) {
     for await (const chunk of chunks) {
       if (stop?.aborted) return;
       yield chunk;
@@ -165,17 +176,36 @@ async function* untilStopped(chunks: AsyncIterable<Uint8Array>, stop: AbortSigna
     return;
   }
   const iterator = chunks[Symbol.asyncIterator]();
-  while (!stop.aborted) {
+  while (stop?.aborted !== true) {
     const next = await new Promise<IteratorResult<Uint8Array> | "stopped">((resolve, reject) => {
-      const onAbort = () => resolve("stopped");
-      stop.addEventListener("abort", onAbort, { once: true });
+      const settled = () => {
+        stop?.removeEventListener("abort", onAbort);
+        if (timer !== undefined) clearInterval(timer);
+      };
+      const onAbort = () => {
+        settled();
+        resolve("stopped");
+      };
+      stop?.addEventListener("abort", onAbort, { once: true });
+      // Only on a live input (a replay through a pipe needs no timer per read). What the rules
+      // throw at a tick ends the read as a failed read would, not as an uncaught error.
+      const timer = quiet === undefined || !quiet.clock.live ? undefined : setInterval(() => {
+        try {
+          const nowUs = quiet.clock.captureNowUs();
+          if (nowUs !== undefined) quiet.onQuiet(nowUs);
+        } catch (error) {
+          settled();
+          reject(error);
+        }
+      }, QUIET_CHECK_MS);
+      timer?.unref();
       iterator.next().then(
         (result) => {
-          stop.removeEventListener("abort", onAbort);
+          settled();
           resolve(result);
         },
         (error: unknown) => {
-          stop.removeEventListener("abort", onAbort);
+          settled();
           reject(error);
         },
       );

@@ -151,6 +151,17 @@ export class RuleEngine {
     this.#tick(event.timeUs);
   }
 
+  /**
+   * Capture time moved on to `nowUs` with no packet to say so (a live capture gone quiet): the
+   * time-based rules get their ticks, and the end of the capture is no earlier. Ignored unless
+   * later than every event so far.
+   */
+  advanceTo(nowUs: number): void {
+    if (nowUs <= this.#lastTimeUs) return;
+    this.#lastTimeUs = nowUs;
+    this.#tick(nowUs);
+  }
+
   #readersOf(kind: string): number[] {
     let readers = this.#readers.get(kind);
     if (readers === undefined) {

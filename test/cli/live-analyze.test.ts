@@ -1,16 +1,18 @@
 // `tcpdump -U -w - | h2scope analyze --follow -`: a finding appears while the capture runs, and
-// Ctrl-C (SIGINT) makes h2scope print the summary of what it saw and exit with its verdict.
+// Ctrl-C (SIGINT) makes h2scope print the summary of what it saw and exit with its verdict; a
+// finding about silence appears while the wire is silent.
 
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { spawn, stopProcess, testPort, waitFor, waitForPort } from "../support/processes.js";
+import { spawn, stopProcess, testPort, waitFor, waitForListening, waitForPort } from "../support/processes.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const CLI = join(ROOT, "bin", "h2scope.js");
 const RAW_PEER = join(ROOT, "fixtures", "scripts", "peers", "h2-raw.py");
+const FAILURE_PEER = join(ROOT, "fixtures", "scripts", "peers", "rules-fail-h2.py");
 
 describe("live analysis on standard input", () => {
   const directory = mkdtempSync(join(tmpdir(), "h2scope-live-analyze-"));
@@ -54,4 +56,51 @@ describe("live analysis on standard input", () => {
       await stopProcess(server);
     }
   });
+
+  it("reports a request left waiting while nothing is on the wire, before the answer comes", async () => {
+    // A real server that answers /slow only after 10 s, and a client that waits for it: between
+    // the request and the answer no packet passes. Capture time stands still with no packets;
+    // on a live capture it runs on with the wall clock (QuietClock), so the 2 s limit is crossed
+    // some 4.5 s after the request (2 s, then the 2 s grace, then the next check) while the
+    // client still waits.
+    const port = testPort();
+    const latency = "10";
+    const server = spawn("/usr/bin/python3", [FAILURE_PEER, "server", "slow", "--port", String(port), "--latency", latency, "--timeout", "30", "--out", join(directory, "slow-server.json")], { stdio: "ignore" });
+    let tcpdump: ReturnType<typeof spawn> | undefined;
+    let h2scope: ReturnType<typeof spawn> | undefined;
+    let client: ReturnType<typeof spawn> | undefined;
+    try {
+      await waitForListening(port); // the server takes one connection: no probe connection
+      tcpdump = spawn("tcpdump", ["-i", "lo", "-U", "-w", "-", `tcp port ${port}`], { stdio: ["ignore", "pipe", "pipe"] });
+      let tcpdumpLog = "";
+      tcpdump.stderr!.on("data", (chunk) => (tcpdumpLog += chunk));
+      h2scope = spawn("node", [CLI, "analyze", "--follow", "--set", "stalled-connection.slowResponseSeconds=2", "-"], { stdio: ["pipe", "pipe", "pipe"] });
+      tcpdump.stdout!.pipe(h2scope.stdin!);
+      let output = "";
+      h2scope.stdout!.on("data", (chunk) => (output += chunk));
+      await waitFor(() => tcpdumpLog.includes("listening on"), 10_000, "tcpdump to start");
+
+      // One /slow request (no deadline within the wait), then, after the answer, a PING and a /fast.
+      client = spawn("/usr/bin/python3", [FAILURE_PEER, "client", "timeouts", "--port", String(port), "--count", "1", "--deadline", "30", "--latency", latency,
+        "--timeout", "30", "--out", join(directory, "slow-client.json")], { stdio: "ignore" });
+      const clientExit = new Promise<number | null>((resolve) => client!.once("exit", (code) => resolve(code)));
+      // Within 9 s of the client's start: before the answer, due some 10.2 s after it.
+      await waitFor(() => output.includes("stalled-connection"), 9_000, "the slow-application finding");
+      expect(client.exitCode).toBeNull();
+      expect(output).toMatch(/warning stalled-connection \(conn 1 packet \d+ stream 3\): Application slow: 1 complete request has waited over 2\.00 s/);
+      expect(await clientExit).toBe(0);
+
+      const exit = new Promise<number | null>((resolve) => h2scope!.once("exit", (code) => resolve(code)));
+      process.kill(h2scope.pid!, "SIGINT");
+      expect(await exit).toBe(0); // a warning: under the default --fail-on error
+      // Reported once, though the wait went on after the finding.
+      expect(output.match(/stalled-connection \(conn/g)).toHaveLength(1);
+      expect(output).toMatch(/Findings: 0 error, 1 warning/);
+    } finally {
+      await stopProcess(client);
+      await stopProcess(h2scope);
+      await stopProcess(tcpdump, "SIGINT");
+      await stopProcess(server);
+    }
+  }, 40_000);
 });

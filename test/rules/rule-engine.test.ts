@@ -116,4 +116,37 @@ describe("rule engine", () => {
     expect(counts.get("untimed-resets")).toEqual({ made: 1, events: 10, ticks: 0, ends: 0 });
     expect(counts.get("untimed-anomalies")).toEqual({ made: 0, events: 0, ticks: 0, ends: 0 });
   });
+
+  it("ticks and ends at a capture time advanced without a packet (a quiet live capture), never going back", () => {
+    const meta = loadFixtureMetas().find((candidate) => candidate.name === "rules-stream-timeout")!;
+    const { events } = analyzeBytes(new Uint8Array(readFileSync(fixturePath(meta))));
+    // The connection is still open when the events stop: no tcp.close among them.
+    const beforeClose = events.filter((event) => event.kind !== "tcp.close");
+    const lastUs = beforeClose.at(-1)!.timeUs;
+    const ticks: number[] = [];
+    const ends: number[] = [];
+    const rule = defineRule<object>({
+      id: "clock-probe", severity: "info", description: "test probe", parameters: {}, events: ["tcp.open"],
+      createState: () => ({}),
+      onEvent: () => {},
+      onTime: (nowUs) => void ticks.push(nowUs),
+      onEnd: (endUs) => void ends.push(endUs),
+    });
+    const engine = new RuleEngine([rule], new Map([[rule.id, defaultSettings(rule)]]), () => {});
+    for (const event of beforeClose) engine.event(event);
+    const ticksFromPackets = ticks.length;
+    expect(ticks.every((nowUs) => nowUs <= lastUs)).toBe(true);
+
+    engine.advanceTo(lastUs + 5_000_000);
+    expect(ticks.slice(ticksFromPackets)).toEqual([lastUs + 5_000_000]);
+    // Not later than capture time already is: no tick.
+    engine.advanceTo(lastUs + 5_000_000);
+    engine.advanceTo(lastUs + 1_000_000);
+    expect(ticks).toHaveLength(ticksFromPackets + 1);
+    engine.advanceTo(lastUs + 5_400_000);
+    expect(ticks.slice(ticksFromPackets)).toEqual([lastUs + 5_000_000, lastUs + 5_400_000]);
+
+    engine.end();
+    expect(ends).toEqual([lastUs + 5_400_000]);
+  });
 });

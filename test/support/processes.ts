@@ -1,6 +1,7 @@
 // Real peers for tests: start by PID, wait with bounded loops, stop by PID.
 
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { connect } from "node:net";
 
 /** Waits (bounded) until something accepts TCP connections on 127.0.0.1:port. */
@@ -18,6 +19,28 @@ export async function waitForPort(port: number, timeoutMs = 10_000): Promise<voi
     await sleep(100);
   }
   throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
+}
+
+/**
+ * Waits (bounded) until a socket listens on TCP `port`, without connecting to it: for a peer
+ * that serves one connection only, which a probe connection would use up. Reads the kernel's
+ * socket tables (Linux), where state 0A is LISTEN.
+ */
+export async function waitForListening(port: number, timeoutMs = 10_000): Promise<void> {
+  const local = `:${port.toString(16).toUpperCase().padStart(4, "0")}`;
+  const listening = () => ["/proc/net/tcp", "/proc/net/tcp6"].some((table) => {
+    let text = "";
+    try {
+      text = readFileSync(table, "latin1");
+    } catch {
+      return false; // no IPv6 table
+    }
+    return text.split("\n").some((line) => {
+      const fields = line.trim().split(/\s+/);
+      return fields[1]?.endsWith(local) === true && fields[3] === "0A";
+    });
+  });
+  await waitFor(listening, timeoutMs, `a socket listening on port ${port}`);
 }
 
 /** Waits (bounded) until `predicate` holds, checking every 50 ms. */

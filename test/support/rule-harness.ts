@@ -20,6 +20,8 @@ export interface RuleHarness {
   send(direction: 0 | 1, ...frames: Uint8Array[]): void;
   /** Moves capture time forward to `seconds` since the start. */
   at(seconds: number): void;
+  /** Moves capture time forward to `seconds` with no packet, as a quiet live capture does (RuleEngine.advanceTo). */
+  quietUntil(seconds: number): void;
   /** Any TCP event about this connection at the current time. */
   tcpEvent(event: Omit<TcpEvent, "connection" | "packetNumber" | "timeUs"> & Record<string, unknown>): void;
   /** Preface, SETTINGS both ways and their ACKs. */
@@ -57,6 +59,10 @@ export function ruleHarness(rules: Rule[], params: Record<string, Record<string,
     },
     at(seconds) {
       nowUs = startUs + Math.round(seconds * 1e6);
+    },
+    quietUntil(seconds) {
+      harness.at(seconds);
+      engine.advanceTo(nowUs);
     },
     tcpEvent(event) {
       engine.event({ ...event, connection: tcp, packetNumber: ++packet, timeUs: nowUs } as TcpEvent);

@@ -234,7 +234,9 @@ async function analyzeCapture(capture: string, label: string | undefined, settin
   // and how many by severity (its health line). Dropped when the connection closes.
   const findingsByConnection = new Map<number, { listed: boolean; counts: Record<Severity, number> }>();
   let frames = 0;
-  const run = await runAnalysis(capture, io, { http2Ports: ports, keyLogFile: options.keylog, limits: options.limit, label }, (event) => {
+  // On a live capture gone quiet, rules that fire on silence still fire (see QuietClock).
+  const onQuiet = (captureNowUs: number) => engine.advanceTo(captureNowUs);
+  const run = await runAnalysis(capture, io, { http2Ports: ports, keyLogFile: options.keylog, limits: options.limit, label, onQuiet }, (event) => {
     if (startTime === undefined && "timeUs" in event) startTime = event.timeUs / 1e6;
     engine.event(event);
     if (event.kind === "h2.frame") frames++;

@@ -176,6 +176,18 @@ describe("stalled-connection", () => {
     expect(h.findings[0]!.message).toMatch(/^Application slow/);
   });
 
+  it("finds a slow application while a live capture is quiet, and not before the wait is long enough", () => {
+    const h = ruleHarness([stalledConnection]);
+    h.handshake();
+    h.send(CLIENT, headers(1, REQUEST_BLOCK, { endStream: true }));
+    h.quietUntil(29);
+    expect(h.findings).toEqual([]);
+    h.quietUntil(31);
+    expect(summarize(h.findings)).toEqual(["stalled-connection:warning:server:1"]);
+    expect(h.findings[0]!.message).toMatch(/^Application slow/);
+    expect(h.close()).toHaveLength(1);
+  });
+
   it("stays quiet on a long-lived stream that keeps receiving data", () => {
     const h = ruleHarness([stalledConnection]);
     h.handshake();
