@@ -128,6 +128,10 @@ export class RuleEngine {
     const tcpId = (event.connection as Partial<Http2ConnectionInfo>).tcp?.id ?? (event.connection as TcpConnection).id;
     const connection = this.#connections.get(tcpId);
     if (event.timeUs > this.#lastTimeUs) this.#lastTimeUs = event.timeUs;
+    // Time passes, then the event happens: a tick judges the silence before this event, so an
+    // answer that ends a long silent wait does not hide the wait (after it, the request would
+    // look answered).
+    this.#tick(event.timeUs);
     if (connection !== undefined) {
       let readers: number[];
       if (event.kind === "h2.frame") {
@@ -148,7 +152,6 @@ export class RuleEngine {
         this.#connections.delete(tcpId);
       }
     }
-    this.#tick(event.timeUs);
   }
 
   /**

@@ -176,6 +176,17 @@ describe("stalled-connection", () => {
     expect(h.findings[0]!.message).toMatch(/^Application slow/);
   });
 
+  it("finds a slow application whose answer is the first packet after a silent wait (time passes before the packet is read)", () => {
+    const h = ruleHarness([stalledConnection]);
+    h.handshake();
+    h.send(CLIENT, headers(1, REQUEST_BLOCK, { endStream: true }));
+    h.at(31);
+    h.send(SERVER, headers(1, RESPONSE_BLOCK), data(1, 10, { endStream: true }));
+    expect(summarize(h.findings)).toEqual(["stalled-connection:warning:server:1"]);
+    expect(h.findings[0]!.message).toMatch(/^Application slow/);
+    expect(h.close()).toHaveLength(1);
+  });
+
   it("finds a slow application while a live capture is quiet, and not before the wait is long enough", () => {
     const h = ruleHarness([stalledConnection]);
     h.handshake();
