@@ -60,8 +60,9 @@ function reportError(error: unknown, io: CliIo): number {
 const VERSION = "0.1.0";
 
 /**
- * A one-line progress bar on standard error: bytes read of the file's size and the rate. The
- * wall clock is used only for this display (and its redraws are limited to five a second).
+ * A one-line progress bar on standard error: bytes read of the file's size and the rate. Here
+ * the wall clock serves only this display (redraws are limited to five a second); results use
+ * capture time (and, on a live capture gone quiet, the clock: see quiet-clock.ts).
  */
 function progressBar(): (bytesRead: number, totalBytes: number, done: boolean) => void {
   const started = Date.now();

@@ -8,7 +8,7 @@
 // nothing about the network it was captured on.
 
 /** Packets stamped within this of the wall clock as they are read come from a live capture. */
-const LIVE_SKEW_MS = 60_000;
+const LIVE_MAX_OFFSET_MS = 60_000;
 
 /**
  * How late a packet may reach us after its timestamp. libpcap hands packets to tcpdump in
@@ -23,9 +23,21 @@ export class QuietClock {
   readonly #wallMs: () => number;
   #packets = 0;
   #lastPacketUs = 0;
-  /** When the last new packet was read (monotonic ms). */
+  /** When the last new packet was read (monotonic ms), moved on past any time this process did not run. */
   #readAtMs = 0;
+  /** When the clock was last asked (monotonic ms). */
+  #askedAtMs = 0;
   #live = false;
+  /**
+   * The smallest delay seen between a packet's timestamp and its reading (wall clock): the
+   * capturing host's clock offset plus the pipe's least delay.
+   */
+  #leastDelayMs = Number.POSITIVE_INFINITY;
+  /**
+   * Packets came in later than the grace allows (tcpdump without -U writes in blocks): silence
+   * seen here may be packets waiting in a buffer, so capture time keeps to packets for good.
+   */
+  #buffered = false;
 
   /** The clocks are parameters for tests; by default performance.now() and Date.now(). */
   constructor(monotonicMs: () => number = () => performance.now(), wallMs: () => number = () => Date.now()) {
@@ -34,26 +46,39 @@ export class QuietClock {
   }
 
   /** After each chunk: how many packets have been read, and the last one's time (epoch µs). */
-  read(packets: number, lastPacketUs: number | undefined): void {
+  packetsRead(packets: number, lastPacketUs: number | undefined): void {
     if (packets === this.#packets || lastPacketUs === undefined) return;
     this.#packets = packets;
     this.#lastPacketUs = lastPacketUs;
-    this.#readAtMs = this.#monotonicMs();
-    this.#live = Math.abs(this.#wallMs() - lastPacketUs / 1000) <= LIVE_SKEW_MS;
+    this.#readAtMs = this.#askedAtMs = this.#monotonicMs();
+    const delayMs = this.#wallMs() - lastPacketUs / 1000;
+    this.#leastDelayMs = Math.min(this.#leastDelayMs, delayMs);
+    if (delayMs - this.#leastDelayMs > QUIET_GRACE_MS) this.#buffered = true;
+    this.#live = !this.#buffered && Math.abs(delayMs) <= LIVE_MAX_OFFSET_MS;
   }
 
-  /** Whether the last packet read was stamped close to this machine's clock (a live capture). */
+  /** Whether capture time may run on with the clock: the input is live, and not buffered. */
   get live(): boolean {
     return this.#live;
   }
 
   /**
    * Capture time now (epoch µs) when the input is live and has been quiet for longer than the
-   * grace; undefined otherwise.
+   * grace; undefined otherwise. Meant to be asked every fraction of the grace while waiting for
+   * input: a longer gap between two asks means this process did not run (stopped with Ctrl-Z,
+   * a paused machine), and packets captured meanwhile may not have reached us yet, so that time
+   * is not counted as silence.
    */
   captureNowUs(): number | undefined {
     if (!this.#live) return undefined;
-    const quietMs = this.#monotonicMs() - this.#readAtMs - QUIET_GRACE_MS;
+    const nowMs = this.#monotonicMs();
+    const sinceAskedMs = nowMs - this.#askedAtMs;
+    this.#askedAtMs = nowMs;
+    if (sinceAskedMs > QUIET_GRACE_MS) {
+      this.#readAtMs += sinceAskedMs;
+      return undefined;
+    }
+    const quietMs = nowMs - this.#readAtMs - QUIET_GRACE_MS;
     return quietMs > 0 ? this.#lastPacketUs + Math.floor(quietMs * 1000) : undefined;
   }
 }

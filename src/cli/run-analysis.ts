@@ -12,6 +12,12 @@ import { QuietClock } from "./quiet-clock.js";
 /** How often a wait for input on a live pipe asks whether capture time has moved on (see QuietClock). */
 const QUIET_CHECK_MS = 500;
 
+/** A live input's clock, and who is told when capture time moves on while the input is quiet. */
+interface QuietTicks {
+  clock: QuietClock;
+  onQuiet: (captureNowUs: number) => void;
+}
+
 /** Printed warnings per run; beyond it they are counted, so a corrupt file cannot flood stderr. */
 const MAX_PRINTED_WARNINGS = 50;
 
@@ -62,14 +68,14 @@ export async function runAnalysis(path: string, io: CliIo,
     io.stderr(`h2scope: warning: ${about}key log ${options.keyLogFile}: ${lines.length} line${lines.length === 1 ? "" : "s"} not understood (first: line ${lines[0]}); expected LABEL <64 hex client random> <hex secret>\n`);
   }
   const input = await openCaptureInput(path, io.stdin);
-  const quiet = options.onQuiet !== undefined && input.readsMayStall ? { clock: new QuietClock(), onQuiet: options.onQuiet } : undefined;
+  const quiet: QuietTicks | undefined = options.onQuiet !== undefined && input.readsMayStall ? { clock: new QuietClock(), onQuiet: options.onQuiet } : undefined;
   let stoppedBy: H2scopeError | undefined;
   try {
     const showProgress = io.progress !== undefined && input.totalBytes !== undefined && input.totalBytes > 0;
     let collectAt = FULL_COLLECTION_EVERY_BYTES;
     for await (const chunk of untilStopped(input.chunks, io.stop, input.readsMayStall, quiet)) {
       analyzer.push(chunk);
-      quiet?.clock.read(analyzer.summary.packets, analyzer.summary.lastTimeUs);
+      quiet?.clock.packetsRead(analyzer.summary.packets, analyzer.summary.lastTimeUs);
       if (analyzer.summary.inputBytes >= collectAt) {
         collectGarbage();
         collectAt = analyzer.summary.inputBytes + FULL_COLLECTION_EVERY_BYTES;
@@ -167,7 +173,7 @@ function noteSkippedPackets(analyzer: CaptureAnalyzer, io: CliIo, about: string)
  * 1% of the whole command).
  */
 async function* untilStopped(chunks: AsyncIterable<Uint8Array>, stop: AbortSignal | undefined, readsMayStall: boolean,
-  quiet: { clock: QuietClock; onQuiet: (captureNowUs: number) => void } | undefined): AsyncIterable<Uint8Array> {
+  quiet: QuietTicks | undefined): AsyncIterable<Uint8Array> {
   if (!readsMayStall || (stop === undefined && quiet === undefined)) {
     for await (const chunk of chunks) {
       if (stop?.aborted) return;
@@ -176,44 +182,48 @@ async function* untilStopped(chunks: AsyncIterable<Uint8Array>, stop: AbortSigna
     return;
   }
   const iterator = chunks[Symbol.asyncIterator]();
-  while (stop?.aborted !== true) {
-    const next = await new Promise<IteratorResult<Uint8Array> | "stopped">((resolve, reject) => {
-      const settled = () => {
-        stop?.removeEventListener("abort", onAbort);
-        if (timer !== undefined) clearInterval(timer);
-      };
-      const onAbort = () => {
-        settled();
-        resolve("stopped");
-      };
-      stop?.addEventListener("abort", onAbort, { once: true });
-      // Only on a live input (a replay through a pipe needs no timer per read). What the rules
-      // throw at a tick ends the read as a failed read would, not as an uncaught error.
-      const timer = quiet === undefined || !quiet.clock.live ? undefined : setInterval(() => {
-        try {
-          const nowUs = quiet.clock.captureNowUs();
-          if (nowUs !== undefined) quiet.onQuiet(nowUs);
-        } catch (error) {
-          settled();
-          reject(error);
-        }
-      }, QUIET_CHECK_MS);
-      timer?.unref();
-      iterator.next().then(
-        (result) => {
-          settled();
-          resolve(result);
-        },
-        (error: unknown) => {
-          settled();
-          reject(error);
-        },
-      );
-    });
-    if (next === "stopped" || next.done) break;
-    yield next.value;
+  try {
+    while (stop?.aborted !== true) {
+      const read = iterator.next();
+      const next = await new Promise<IteratorResult<Uint8Array> | "stopped">((resolve, reject) => {
+        // Only on a live input (a replay through a pipe needs no timer per read). What the rules
+        // throw at a tick ends the read as a failed read would, not as an uncaught error.
+        const timer = quiet === undefined || !quiet.clock.live ? undefined : setInterval(() => {
+          try {
+            const nowUs = quiet.clock.captureNowUs();
+            if (nowUs !== undefined) quiet.onQuiet(nowUs);
+          } catch (error) {
+            release();
+            reject(error);
+          }
+        }, QUIET_CHECK_MS);
+        timer?.unref();
+        const onAbort = () => {
+          release();
+          resolve("stopped");
+        };
+        const release = () => {
+          stop?.removeEventListener("abort", onAbort);
+          if (timer !== undefined) clearInterval(timer);
+        };
+        stop?.addEventListener("abort", onAbort, { once: true });
+        read.then(
+          (result) => {
+            release();
+            resolve(result);
+          },
+          (error: unknown) => {
+            release();
+            reject(error);
+          },
+        );
+      });
+      if (next === "stopped" || next.done) break;
+      yield next.value;
+    }
+  } finally {
+    // Not awaited: with a read still pending on a quiet pipe it would wait for data that may
+    // never come. The CLI releases standard input when the command ends.
+    void iterator.return?.()?.catch(() => undefined);
   }
-  // Not awaited: with a read still pending on a quiet pipe it would wait for data that may
-  // never come. The CLI releases standard input when the command ends.
-  void iterator.return?.()?.catch(() => undefined);
 }

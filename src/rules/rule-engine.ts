@@ -148,7 +148,9 @@ export class RuleEngine {
         run.rule.onEvent(event as RuleEvent, state, run.at(connection));
       }
       if (event.kind === "tcp.close") {
-        this.#end(connection, event.timeUs);
+        // The capture's end is now as the rules know it: later than the last packet when a
+        // quiet live capture moved capture time on (advanceTo) before Ctrl-C.
+        this.#end(connection, event.reason === "end-of-capture" ? Math.max(event.timeUs, this.#lastTimeUs) : event.timeUs);
         this.#connections.delete(tcpId);
       }
     }
@@ -156,8 +158,8 @@ export class RuleEngine {
 
   /**
    * Capture time moved on to `nowUs` with no packet to say so (a live capture gone quiet): the
-   * time-based rules get their ticks, and the end of the capture is no earlier. Ignored unless
-   * later than every event so far.
+   * time-based rules get their ticks, and connections still open at the end of the capture end
+   * no earlier. Ignored unless later than every event so far.
    */
   advanceTo(nowUs: number): void {
     if (nowUs <= this.#lastTimeUs) return;

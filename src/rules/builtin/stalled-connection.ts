@@ -152,6 +152,8 @@ function reportZeroWindow(advertiser: Peer, since: { timeUs: number; packet: num
 /** Complete requests with no response for long on a connection whose transport is fine. */
 function checkSlowApplication(nowUs: number, state: State, context: RuleContext): void {
   if (state.reportedSlow || state.stalled || context.streams.openCount === 0) return;
+  // A side advertising a zero window right now: the transport is not fine (its end or reopening judges it).
+  if (state.zeroSince?.client !== undefined || state.zeroSince?.server !== undefined) return;
   const limitUs = context.params.slowResponseSeconds! * 1e6;
   const waiting = context.streams.openStreams().filter((stream) => stream.openedBy === "client" && stream.clientEndedUs !== undefined &&
     stream.responseUs === undefined && nowUs - stream.clientEndedUs >= limitUs);

@@ -32,7 +32,7 @@ export function reportOverdue(waiting: AwaitingAck[], nowUs: number, context: Ru
     context.report({
       sender: item.sender === "client" ? "server" : "client", packetNumber: item.packet, timeUs: item.timeUs,
       message: describe(item, waitedUs),
-      evidence: [{ what: `sent by the ${item.sender}, never acknowledged`, packet: item.packet, time: item.timeUs / 1e6, sender: item.sender, values: { waitedSeconds: waitedUs / 1e6, key: item.key } }],
+      evidence: [{ what: `sent by the ${item.sender}, not acknowledged within ${context.params.timeoutSeconds!} s`, packet: item.packet, time: item.timeUs / 1e6, sender: item.sender, values: { waitedSeconds: waitedUs / 1e6, key: item.key } }],
     });
   }
   return still;

@@ -199,6 +199,20 @@ describe("stalled-connection", () => {
     expect(h.close()).toHaveLength(1);
   });
 
+  it("does not call a request waiting behind a zero window a slow application, however long the quiet", () => {
+    const h = ruleHarness([stalledConnection]);
+    h.handshake();
+    h.send(CLIENT, headers(1, REQUEST_BLOCK, { endStream: true }));
+    h.at(0.5);
+    h.tcpEvent({ kind: "tcp.zero-window", direction: 1 });
+    h.quietUntil(40);
+    expect(h.findings).toEqual([]);
+    // At the end the zero window is judged for what it is.
+    const findings = h.close("end-of-capture");
+    expect(summarize(findings)).toEqual(["stalled-connection:error:server:-"]);
+    expect(findings[0]!.message).toMatch(/^Peer not reading/);
+  });
+
   it("stays quiet on a long-lived stream that keeps receiving data", () => {
     const h = ruleHarness([stalledConnection]);
     h.handshake();
