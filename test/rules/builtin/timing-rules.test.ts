@@ -2,6 +2,7 @@
 // stalled-connection and flow-control-misaccounting.
 
 import { describe, expect, it } from "vitest";
+import type { Finding } from "../../../src/rules/rule.js";
 import { flowControlMisaccounting } from "../../../src/rules/builtin/flow-control-misaccounting.js";
 import { rstInternalErrorBurst } from "../../../src/rules/builtin/rst-internal-error-burst.js";
 import { stalledConnection } from "../../../src/rules/builtin/stalled-connection.js";
@@ -9,7 +10,7 @@ import { streamTimeoutPattern } from "../../../src/rules/builtin/stream-timeout-
 import { unacknowledgedSettings } from "../../../src/rules/builtin/unacknowledged-settings.js";
 import { unansweredPing } from "../../../src/rules/builtin/unanswered-ping.js";
 import { data, goaway, headers, ping, REQUEST_BLOCK, RESPONSE_BLOCK, rstStream, settings, settingsAck, windowUpdate } from "../../support/h2-frames.js";
-import { CLIENT, ruleHarness, SERVER, summarize } from "../../support/rule-harness.js";
+import { CLIENT, ruleHarness, SERVER, summarize, type RuleHarness } from "../../support/rule-harness.js";
 
 describe("rst-internal-error-burst", () => {
   it("reports a growing burst from one side with its streams, once, when it ends", () => {
@@ -117,10 +118,22 @@ describe("unanswered-ping and unacknowledged-settings", () => {
 });
 
 describe("stalled-connection", () => {
-  it("calls a long ACK stall with retransmissions a dead path, naming streams opened meanwhile", () => {
+  /** A connection after the handshake with one complete request on stream 1, at time 0. */
+  function requestSent(): RuleHarness {
     const h = ruleHarness([stalledConnection]);
     h.handshake();
     h.send(CLIENT, headers(1, REQUEST_BLOCK, { endStream: true }));
+    return h;
+  }
+
+  /** One finding: the slow application, about the server, on stream 1. */
+  function expectSlowApplication(findings: Finding[]): void {
+    expect(summarize(findings)).toEqual(["stalled-connection:warning:server:1"]);
+    expect(findings[0]!.message).toMatch(/^Application slow/);
+  }
+
+  it("calls a long ACK stall with retransmissions a dead path, naming streams opened meanwhile", () => {
+    const h = requestSent();
     h.at(1);
     h.send(CLIENT, headers(3, REQUEST_BLOCK, { endStream: true }));
     for (const time of [1.2, 1.6, 2.4, 4.0]) {
@@ -152,57 +165,43 @@ describe("stalled-connection", () => {
   });
 
   it("calls requests waiting long on a healthy connection a slow application (a warning)", () => {
-    const h = ruleHarness([stalledConnection]);
-    h.handshake();
-    h.send(CLIENT, headers(1, REQUEST_BLOCK, { endStream: true }));
+    const h = requestSent();
     h.at(10);
     h.send(CLIENT, ping(Uint8Array.of(1, 1, 1, 1, 1, 1, 1, 1)));
     h.send(SERVER, ping(Uint8Array.of(1, 1, 1, 1, 1, 1, 1, 1), true));
     h.at(31);
     h.send(CLIENT, ping(Uint8Array.of(2, 1, 1, 1, 1, 1, 1, 1)));
-    expect(summarize(h.findings)).toEqual(["stalled-connection:warning:server:1"]);
-    expect(h.findings[0]!.message).toMatch(/^Application slow/);
+    expectSlowApplication(h.findings);
   });
 
   it("finds a slow application on a connection that carries nothing the rule reads (its ticks run from the open)", () => {
     // Only the request and a later WINDOW_UPDATE: no PING, no TCP trouble. The rule gets no event
     // here, so its state must exist from the connection's open for its ticks to see the wait.
-    const h = ruleHarness([stalledConnection]);
-    h.handshake();
-    h.send(CLIENT, headers(1, REQUEST_BLOCK, { endStream: true }));
+    const h = requestSent();
     h.at(31);
     h.send(CLIENT, windowUpdate(0, 1000));
-    expect(summarize(h.findings)).toEqual(["stalled-connection:warning:server:1"]);
-    expect(h.findings[0]!.message).toMatch(/^Application slow/);
+    expectSlowApplication(h.findings);
   });
 
   it("finds a slow application whose answer is the first packet after a silent wait (time passes before the packet is read)", () => {
-    const h = ruleHarness([stalledConnection]);
-    h.handshake();
-    h.send(CLIENT, headers(1, REQUEST_BLOCK, { endStream: true }));
+    const h = requestSent();
     h.at(31);
     h.send(SERVER, headers(1, RESPONSE_BLOCK), data(1, 10, { endStream: true }));
-    expect(summarize(h.findings)).toEqual(["stalled-connection:warning:server:1"]);
-    expect(h.findings[0]!.message).toMatch(/^Application slow/);
+    expectSlowApplication(h.findings);
     expect(h.close()).toHaveLength(1);
   });
 
   it("finds a slow application while a live capture is quiet, and not before the wait is long enough", () => {
-    const h = ruleHarness([stalledConnection]);
-    h.handshake();
-    h.send(CLIENT, headers(1, REQUEST_BLOCK, { endStream: true }));
+    const h = requestSent();
     h.quietUntil(29);
     expect(h.findings).toEqual([]);
     h.quietUntil(31);
-    expect(summarize(h.findings)).toEqual(["stalled-connection:warning:server:1"]);
-    expect(h.findings[0]!.message).toMatch(/^Application slow/);
+    expectSlowApplication(h.findings);
     expect(h.close()).toHaveLength(1);
   });
 
   it("does not call a request waiting behind a zero window a slow application, however long the quiet", () => {
-    const h = ruleHarness([stalledConnection]);
-    h.handshake();
-    h.send(CLIENT, headers(1, REQUEST_BLOCK, { endStream: true }));
+    const h = requestSent();
     h.at(0.5);
     h.tcpEvent({ kind: "tcp.zero-window", direction: 1 });
     h.quietUntil(40);
@@ -214,9 +213,7 @@ describe("stalled-connection", () => {
   });
 
   it("stays quiet on a long-lived stream that keeps receiving data", () => {
-    const h = ruleHarness([stalledConnection]);
-    h.handshake();
-    h.send(CLIENT, headers(1, REQUEST_BLOCK, { endStream: true }));
+    const h = requestSent();
     h.send(SERVER, headers(1, RESPONSE_BLOCK));
     for (let t = 5; t <= 60; t += 5) {
       h.at(t);
