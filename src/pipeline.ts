@@ -2,7 +2,7 @@
 
 import { addKeyLogText, emptyKeyLog, type KeyLog } from "./tls/keylog.js";
 import { CaptureReader } from "./capture/capture-reader.js";
-import type { CapturedPacket, CaptureWarning, DecryptionSecrets } from "./capture/captured-packet.js";
+import type { CapturedPacket, CaptureSink, CaptureWarning, DecryptionSecrets } from "./capture/captured-packet.js";
 import { IP_PROTOCOL_TCP, newIpPacket, type IpParseResult } from "./capture/ip/ip-packet.js";
 import { parseIpv4 } from "./capture/ip/ipv4.js";
 import { parseIpv6 } from "./capture/ip/ipv6.js";
@@ -44,6 +44,22 @@ export interface CaptureSummary {
   lastTimeUs: number | undefined;
   /** pcapng Decryption Secrets Blocks, kept for TLS decryption. */
   decryptionSecrets: DecryptionSecrets[];
+  /** Set when the capture came split into files (CaptureAnalyzer.nextPart): each part, in reading order. */
+  parts?: CapturePart[];
+}
+
+/** One file of a capture split into several (tcpdump -C or -G, a dumpcap ring buffer). */
+export interface CapturePart {
+  /** The file it was read from, when the caller names it (the CLI does). */
+  file?: string;
+  format: string;
+  /** Bytes of (decompressed) input in this part. */
+  inputBytes: number;
+  /** Packet records in this part (skipped ones included), numbered on from the part before. */
+  firstPacketNumber: number;
+  lastPacketNumber: number;
+  firstTimeUs: number | undefined;
+  lastTimeUs: number | undefined;
 }
 
 /** pcapng Decryption Secrets Block type "TLSK": an NSS key log. */
@@ -95,7 +111,12 @@ export class CaptureAnalyzer {
   /** TLS secrets from the options and the capture; lines it could not read are in `badLines`. */
   readonly keyLog: KeyLog;
   readonly #onEvent: (event: AnalysisEvent) => void;
-  readonly #reader: CaptureReader;
+  readonly #limits: Limits;
+  readonly #captureSink: CaptureSink;
+  #reader: CaptureReader;
+  /** Where the current part began (see nextPart), and its first packet's time once it has one. */
+  #partStart = { inputBytes: 0, lastPacketNumber: 0 };
+  #partFirstTimeUs: number | undefined;
   readonly #tracker: ConnectionTracker;
   readonly #linkFrame = newLinkFrame();
   readonly #ipPacket = newIpPacket();
@@ -105,6 +126,7 @@ export class CaptureAnalyzer {
 
   constructor(options: AnalyzerOptions) {
     const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.#limits = limits;
     this.#onEvent = options.onEvent;
     this.keyLog = addKeyLogText(emptyKeyLog(), options.keyLogText ?? "");
     this.keyLog.more = options.moreKeyLogText;
@@ -130,17 +152,15 @@ export class CaptureAnalyzer {
       options.onEvent(event);
       http2.tcpEvent(event);
     }, limits, tcpDataEvents ? undefined : (connection, direction, _streamOffset, bytes, packetNumber, timeUs) => http2.data(connection, direction, bytes, packetNumber, timeUs));
-    this.#reader = new CaptureReader(
-      {
-        packet: (packet) => this.#packet(packet),
-        warning: (warning) => this.#onEvent(warning),
-        secrets: (secrets) => {
-          this.summary.decryptionSecrets.push(secrets);
-          if (secrets.secretsType === TLS_KEY_LOG_SECRETS) addKeyLogText(this.keyLog, new TextDecoder("latin1").decode(secrets.data));
-        },
+    this.#captureSink = {
+      packet: (packet) => this.#packet(packet),
+      warning: (warning) => this.#onEvent(warning),
+      secrets: (secrets) => {
+        this.summary.decryptionSecrets.push(secrets);
+        if (secrets.secretsType === TLS_KEY_LOG_SECRETS) addKeyLogText(this.keyLog, new TextDecoder("latin1").decode(secrets.data));
       },
-      limits,
-    );
+    };
+    this.#reader = new CaptureReader(this.#captureSink, limits);
   }
 
   /**
@@ -172,11 +192,46 @@ export class CaptureAnalyzer {
     }
   }
 
+  /**
+   * The bytes pushed so far were one file of a capture split into several (tcpdump -C or -G, a
+   * dumpcap ring buffer); what is pushed next is the following file, read as the same capture:
+   * connections carry on across the cut and packet numbers go on. Ends the current file as
+   * end() would (a cut-short final record is a warning), or, with `abandon`, drops what is
+   * left of it unread (push threw: it is damaged). The next file is read even when ending this
+   * one throws. Every part is listed in `summary.parts`.
+   */
+  nextPart(abandon = false): void {
+    if (this.#ended) return;
+    try {
+      if (!abandon) this.#reader.end();
+    } finally {
+      this.#closePart();
+      this.#reader = new CaptureReader(this.#captureSink, this.#limits, this.#partStart.lastPacketNumber);
+    }
+  }
+
   /** Finishes every connection without reading more (after an error, keeps what was decoded). */
   stop(): void {
     if (this.#ended) return;
     this.#ended = true;
+    if (this.summary.parts !== undefined) this.#closePart();
     this.#tracker.finish();
+  }
+
+  /** Adds the part read since the last cut to `summary.parts`, and starts the next one. */
+  #closePart(): void {
+    const summary = this.summary;
+    const lastPacketNumber = this.#reader.lastPacketNumber;
+    (summary.parts ??= []).push({
+      format: this.#reader.formatName,
+      inputBytes: summary.inputBytes - this.#partStart.inputBytes,
+      firstPacketNumber: this.#partStart.lastPacketNumber + 1,
+      lastPacketNumber,
+      firstTimeUs: this.#partFirstTimeUs,
+      lastTimeUs: this.#partFirstTimeUs === undefined ? undefined : summary.lastTimeUs,
+    });
+    this.#partStart = { inputBytes: summary.inputBytes, lastPacketNumber };
+    this.#partFirstTimeUs = undefined;
   }
 
   /** Counts an evicted connection; the first one is also a warning, since results change from there. */
@@ -194,7 +249,10 @@ export class CaptureAnalyzer {
   #packet(packet: CapturedPacket): void {
     const summary = this.summary;
     summary.packets++;
-    if (summary.firstTimeUs === undefined) summary.firstTimeUs = packet.timeUs;
+    if (this.#partFirstTimeUs === undefined) {
+      this.#partFirstTimeUs = packet.timeUs;
+      summary.firstTimeUs ??= packet.timeUs;
+    }
     summary.lastTimeUs = packet.timeUs;
     summary.packetsByLinkType[packet.linkType] = (summary.packetsByLinkType[packet.linkType] ?? 0) + 1;
     const data = packet.bytes;

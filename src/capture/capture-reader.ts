@@ -22,14 +22,21 @@ export class CaptureReader implements CaptureDecoder {
   readonly #limits: Limits | undefined;
   #decoder: CaptureDecoder | undefined;
   #held: Uint8Array = new Uint8Array(0);
+  readonly #packetsBefore: number;
 
-  constructor(sink: CaptureSink, limits?: Limits) {
+  /** `packetsBefore`: packets in earlier parts of the same capture, split into files (numbering goes on from them). */
+  constructor(sink: CaptureSink, limits?: Limits, packetsBefore = 0) {
     this.#sink = sink;
     this.#limits = limits;
+    this.#packetsBefore = packetsBefore;
   }
 
   get formatName(): string {
     return this.#decoder?.formatName ?? "unknown";
+  }
+
+  get lastPacketNumber(): number {
+    return this.#decoder?.lastPacketNumber ?? this.#packetsBefore;
   }
 
   push(chunk: Uint8Array): void {
@@ -62,8 +69,8 @@ export class CaptureReader implements CaptureDecoder {
   }
 
   #chooseDecoder(first4: Uint8Array): CaptureDecoder {
-    if (isPcapMagic(first4)) return new PcapDecoder(this.#sink, this.#limits);
-    if (viewOf(first4).getUint32(0, false) === BLOCK_SECTION_HEADER) return new PcapngDecoder(this.#sink, this.#limits);
+    if (isPcapMagic(first4)) return new PcapDecoder(this.#sink, this.#limits, this.#packetsBefore);
+    if (viewOf(first4).getUint32(0, false) === BLOCK_SECTION_HEADER) return new PcapngDecoder(this.#sink, this.#limits, this.#packetsBefore);
     if (isGzipMagic(first4)) {
       throw new H2scopeError("not-a-capture", "the input is gzip-compressed; decompress it before this stage (the CLI does so itself)", 0);
     }

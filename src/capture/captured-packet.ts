@@ -83,6 +83,8 @@ export interface CaptureDecoder {
   end(): void;
   /** Description of the format for summaries, e.g. "pcap (nanosecond, big-endian)". */
   readonly formatName: string;
+  /** The number of the last packet record read, skipped ones included (the next part of a capture numbers on from it). */
+  readonly lastPacketNumber: number;
 }
 
 /** The warning for input that ends inside a record: everything before it was read. */

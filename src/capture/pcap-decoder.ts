@@ -40,9 +40,15 @@ export class PcapDecoder implements CaptureDecoder {
   /** A record header that straddles two chunks, copied out. */
   readonly #recordHeader = new Uint8Array(RECORD_HEADER_LENGTH);
 
-  constructor(sink: CaptureSink, limits: Limits = DEFAULT_LIMITS) {
+  /** `packetsBefore`: packets in earlier parts of the same capture (numbering goes on from them). */
+  constructor(sink: CaptureSink, limits: Limits = DEFAULT_LIMITS, packetsBefore = 0) {
     this.#sink = sink;
     this.#limits = limits;
+    this.#packetNumber = packetsBefore;
+  }
+
+  get lastPacketNumber(): number {
+    return this.#packetNumber;
   }
 
   get formatName(): string {

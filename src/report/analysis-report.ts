@@ -2,6 +2,7 @@
 // connection (healthy ones past the first few only counted) — as a table for people, markdown
 // for postmortems, JSON for programs.
 
+import { capturePartViews, formatCapturePartLines } from "./capture-parts-view.js";
 import type TableType from "cli-table3";
 import { lazyModule } from "../lazy-module.js";
 
@@ -60,6 +61,7 @@ function formatSummaryLines(report: AnalysisReport): string[] {
     : ` (${omitted.reduce((sum, [, count]) => sum + count, 0)} not listed: ${omitted.map(([rule, count]) => `${rule} ${count}`).join(", ")}; --max-findings-per-rule)`;
   return [
     `Capture: ${summary.format}, ${summary.packets} packets over ${formatSeconds(span)}`,
+    ...formatCapturePartLines(summary),
     `Connections: ${tcp} TCP, ${http2} HTTP/2${tls > 0 ? `, ${tls} TLS not read as HTTP/2` : ""}; ${report.frames} HTTP/2 frames` +
       (report.connectionsOmitted > 0 ? ` (${report.connectionsOmitted} without findings not listed: --max-connections)` : "") +
       (summary.evictedConnections > 0 ? ` (${summary.evictedConnections} evicted, too many open at once: --limit maxOpenConnections)` : ""),
@@ -155,12 +157,13 @@ export function formatAnalysisMarkdown(report: AnalysisReport, healthyListed = H
 }
 
 export function formatAnalysisJson(report: AnalysisReport): string {
-  const { decryptionSecrets, firstTimeUs, lastTimeUs, ...counts } = report.summary;
+  const { decryptionSecrets, firstTimeUs, lastTimeUs, parts, ...counts } = report.summary;
   return `${JSON.stringify({
     capture: {
       ...counts,
       firstTime: firstTimeUs === undefined ? null : firstTimeUs / 1e6,
       lastTime: lastTimeUs === undefined ? null : lastTimeUs / 1e6,
+      parts: parts === undefined ? undefined : capturePartViews(parts),
       decryptionSecretsBlocks: decryptionSecrets.length,
       http2Frames: report.frames,
       connectionsOmitted: report.connectionsOmitted,

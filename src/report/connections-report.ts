@@ -1,5 +1,6 @@
 // `h2scope connections` output: a table for people, JSON for programs.
 
+import { capturePartViews, formatCapturePartLines } from "./capture-parts-view.js";
 import type { CaptureSummary } from "../pipeline.js";
 import { formatBoxTable } from "./box-table.js";
 import { isEncrypted, type ConnectionView, type Http2View } from "./connection-view.js";
@@ -31,7 +32,7 @@ export function formatConnectionsTable(connections: ConnectionView[], summary: C
       view.http2 ? view.http2.goaways.map((goaway) => `${goaway.errorCode} by ${goaway.sender}`).join(", ") : "",
     ]);
   }
-  return `${formatBoxTable(head, rows)}\n${formatCaptureLine(connections.length, omitted, summary)}\n`;
+  return `${formatBoxTable(head, rows)}\n${[formatCaptureLine(connections.length, omitted, summary), ...formatCapturePartLines(summary)].join("\n")}\n`;
 }
 
 function formatProtocol(view: ConnectionView): string {
@@ -69,12 +70,13 @@ function formatCaptureLine(listed: number, omitted: number, summary: CaptureSumm
 
 /** The JSON document for `--format json`. */
 export function formatConnectionsJson(connections: ConnectionView[], summary: CaptureSummary, warnings: string[], omitted = 0): string {
-  const { decryptionSecrets, firstTimeUs, lastTimeUs, ...counts } = summary;
+  const { decryptionSecrets, firstTimeUs, lastTimeUs, parts, ...counts } = summary;
   const document = {
     capture: {
       ...counts,
       firstTime: firstTimeUs === undefined ? null : firstTimeUs / 1e6,
       lastTime: lastTimeUs === undefined ? null : lastTimeUs / 1e6,
+      parts: parts === undefined ? undefined : capturePartViews(parts),
       decryptionSecretsBlocks: decryptionSecrets.length,
       connectionsOmitted: omitted,
     },

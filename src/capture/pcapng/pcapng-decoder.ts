@@ -44,9 +44,15 @@ export class PcapngDecoder implements CaptureDecoder {
   #packetNumber = 0;
   #stopped = false;
 
-  constructor(sink: CaptureSink, limits: Limits = DEFAULT_LIMITS) {
+  /** `packetsBefore`: packets in earlier parts of the same capture (numbering goes on from them). */
+  constructor(sink: CaptureSink, limits: Limits = DEFAULT_LIMITS, packetsBefore = 0) {
     this.#sink = sink;
     this.#limits = limits;
+    this.#packetNumber = packetsBefore;
+  }
+
+  get lastPacketNumber(): number {
+    return this.#packetNumber;
   }
 
   get formatName(): string {

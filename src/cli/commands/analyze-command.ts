@@ -18,6 +18,7 @@ import type { CliIo } from "../cli-io.js";
 import { exitCodeFor, EXIT_FINDINGS, EXIT_INTERNAL_ERROR, EXIT_OK, EXIT_USAGE } from "../exit-codes.js";
 import { collect, limitOption, parseCount, parsePortList } from "../parse-options.js";
 import { runAnalysis } from "../run-analysis.js";
+import { orderCaptureParts, PARTS_HELP, splitCaptureHint } from "../capture-parts.js";
 import { lazyModule } from "../../lazy-module.js";
 
 /** Worker threads are loaded only when several captures are analysed in parallel. */
@@ -36,6 +37,7 @@ export interface AnalyzeOptions {
   maxFindingsPerRule: number;
   keylog?: string;
   limit: Partial<Limits>;
+  parts?: boolean;
 }
 
 export function analyzeCommand(io: CliIo, setExitCode: (code: number) => void): Command {
@@ -49,6 +51,7 @@ export function analyzeCommand(io: CliIo, setExitCode: (code: number) => void): 
     .option("--h2-port <ports>", "decode TCP connections on these ports as cleartext HTTP/2 even without a preface (comma-separated or repeated)", collect, [])
     .option("--keylog <file>", "decrypt TLS with this NSS key log (SSLKEYLOGFILE); a pcapng's Decryption Secrets Blocks are used as well")
     .option("--follow", "print each finding the moment it is raised, then the summary at the end (for live input)")
+    .option("--parts", PARTS_HELP)
     .option("--max-connections <n>", "list details of at most this many connections (those with findings in the report always; the rest are counted)", parseCount, DEFAULT_MAX_REPORTED_CONNECTIONS)
     .option("--max-findings-per-rule <n>", "keep at most this many findings of each rule in the report (the rest are counted; NDJSON and --follow print all)", parseCount, DEFAULT_MAX_REPORTED_FINDINGS_PER_RULE)
     .addOption(limitOption())
@@ -73,7 +76,8 @@ async function runAnalyze(captures: string[], options: AnalyzeOptions, io: CliIo
     }
   }
   const settings = resolveRuleSettings(BUILTIN_RULES, fileText, options.set, options.rules);
-  if (captures.length === 1) return exitCodeOf(await analyzeCapture(captures[0]!, undefined, settings, ports, options, io), options);
+  if (options.parts === true) return exitCodeOf(await analyzeCapture(await orderCaptureParts(captures, io), undefined, settings, ports, options, io), options);
+  if (captures.length === 1) return exitCodeOf(await analyzeCapture(captures, undefined, settings, ports, options, io), options);
 
   // Several captures (one per node of a cluster, say): findings labelled by capture. Reports
   // that print at the end run in parallel worker threads; streaming ones (--follow, NDJSON)
@@ -83,6 +87,9 @@ async function runAnalyze(captures: string[], options: AnalyzeOptions, io: CliIo
   const outcomes: CaptureOutcome[] = streaming || captures.includes("-") || availableParallelism() < 2
     ? await analyzeInTurn(captures, settings, ports, options, io)
     : await analyzeInParallel(captures, fileText, ports, options, io);
+  const hint = splitCaptureHint(outcomes.flatMap((outcome) => outcome.report === undefined ? []
+    : [{ file: outcome.capture, summary: outcome.report.summary, connections: outcome.report.connections }]));
+  if (hint !== undefined) io.stderr(`h2scope: note: ${hint}\n`);
   if (options.format === "json") {
     const documents = outcomes.filter((outcome) => outcome.report !== undefined)
       .map((outcome) => ({ file: outcome.capture, ...JSON.parse(formatAnalysisJson(outcome.report!)) }));
@@ -99,7 +106,7 @@ async function analyzeInTurn(captures: string[], settings: Map<string, RuleSetti
   for (const capture of captures) {
     if (io.stop?.aborted) break;
     try {
-      outcomes.push(await analyzeCapture(capture, capture, settings, ports, options, io));
+      outcomes.push(await analyzeCapture([capture], capture, settings, ports, options, io));
     } catch (error) {
       if (!(error instanceof H2scopeError)) throw error;
       io.stderr(`h2scope: error: ${capture}: ${error.message}\n`);
@@ -143,7 +150,7 @@ export async function analyzeCaptureBuffered(request: BufferedAnalysisRequest, s
   };
   const settings = resolveRuleSettings(BUILTIN_RULES, request.fileText, request.options.set, request.options.rules);
   try {
-    const outcome = await analyzeCapture(request.capture, request.capture, settings, request.ports, request.options, io);
+    const outcome = await analyzeCapture([request.capture], request.capture, settings, request.ports, request.options, io);
     return { stdout, stderr, report: outcome.report, stopCode: outcome.stoppedBy?.code };
   } catch (error) {
     // As when run in turn: what was printed before the error stays, then the error.
@@ -209,8 +216,11 @@ function exitCodeOf(outcome: CaptureOutcome, options: AnalyzeOptions): number {
   return outcome.stoppedBy !== undefined ? exitCodeFor(outcome.stoppedBy.code) : EXIT_OK;
 }
 
-/** Analyses one capture and prints its report (JSON of several captures is printed by the caller). */
-async function analyzeCapture(capture: string, label: string | undefined, settings: Map<string, RuleSettings>, ports: number[],
+/**
+ * Analyses one capture, a file or the files it was split into (`files`), and prints its report
+ * (JSON of several captures is printed by the caller).
+ */
+async function analyzeCapture(files: readonly string[], label: string | undefined, settings: Map<string, RuleSettings>, ports: number[],
   options: AnalyzeOptions, io: CliIo): Promise<CaptureOutcome> {
   const findings = new FindingCollector(options.maxFindingsPerRule);
   const ndjson = options.format === "ndjson";
@@ -236,7 +246,7 @@ async function analyzeCapture(capture: string, label: string | undefined, settin
   let frames = 0;
   // On a live capture gone quiet, rules that fire on silence still fire (see QuietClock).
   const onQuiet = (captureNowUs: number) => engine.advanceTo(captureNowUs);
-  const run = await runAnalysis(capture, io, { http2Ports: ports, keyLogFile: options.keylog, limits: options.limit, label, onQuiet }, (event) => {
+  const run = await runAnalysis(files, io, { http2Ports: ports, keyLogFile: options.keylog, limits: options.limit, label, onQuiet }, (event) => {
     if (startTime === undefined && "timeUs" in event) startTime = event.timeUs / 1e6;
     engine.event(event);
     if (event.kind === "h2.frame") frames++;
@@ -277,5 +287,5 @@ async function analyzeCapture(capture: string, label: string | undefined, settin
     io.stderr(`h2scope: error: ${label ? `${label}: ` : ""}${run.stoppedBy.message}\n`);
     io.stderr(`h2scope: the analysis covers the ${run.analyzer.summary.packets} packets read before that point\n`);
   }
-  return { capture, report, stoppedBy: run.stoppedBy };
+  return { capture: files[0]!, report, stoppedBy: run.stoppedBy ?? run.skippedDamage };
 }

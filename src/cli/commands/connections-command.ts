@@ -9,13 +9,14 @@ import type { CliIo } from "../cli-io.js";
 import { exitCodeFor, EXIT_OK, EXIT_USAGE } from "../exit-codes.js";
 import { collect, limitOption, parseCount, parsePortList } from "../parse-options.js";
 import { runAnalysis } from "../run-analysis.js";
+import { captureFiles, PARTS_HELP } from "../capture-parts.js";
 
 type ConnectionsFormat = "table" | "json" | "ndjson";
 
 export function connectionsCommand(io: CliIo, setExitCode: (code: number) => void): Command {
   return new Command("connections")
     .description("list the TCP connections in a capture (a file, or - for standard input)")
-    .argument("<capture>", "pcap or pcapng file, optionally gzip-compressed; - reads standard input")
+    .argument("<captures...>", "pcap or pcapng file, optionally gzip-compressed; - reads standard input; several with --parts")
     .addOption(
       new Option("-f, --format <format>", "table, json, or ndjson (one line per connection as it closes: use it on live input)")
         .choices(["table", "json", "ndjson"])
@@ -24,9 +25,10 @@ export function connectionsCommand(io: CliIo, setExitCode: (code: number) => voi
     .option("--h2-port <ports>", "decode TCP connections on these ports as cleartext HTTP/2 even without a preface (comma-separated or repeated)", collect, [])
     .option("--keylog <file>", "decrypt TLS with this NSS key log (SSLKEYLOGFILE); a pcapng's Decryption Secrets Blocks are used as well")
     .option("--max-connections <n>", "list at most this many connections (the rest are counted)", parseCount, DEFAULT_MAX_REPORTED_CONNECTIONS)
+    .option("--parts", PARTS_HELP)
     .addOption(limitOption())
-    .action(async (capture: string, options: ConnectionsOptions) => {
-      setExitCode(await runConnections(capture, options, io));
+    .action(async (captures: string[], options: ConnectionsOptions) => {
+      setExitCode(await runConnections(captures, options, io));
     });
 }
 
@@ -36,9 +38,10 @@ interface ConnectionsOptions {
   maxConnections: number;
   keylog?: string;
   limit: Partial<Limits>;
+  parts?: boolean;
 }
 
-async function runConnections(capture: string, options: ConnectionsOptions, io: CliIo): Promise<number> {
+async function runConnections(captures: string[], options: ConnectionsOptions, io: CliIo): Promise<number> {
   const format = options.format;
   const http2Ports = parsePortList(options.h2Port);
   if (typeof http2Ports === "string") {
@@ -46,7 +49,7 @@ async function runConnections(capture: string, options: ConnectionsOptions, io: 
     return EXIT_USAGE;
   }
   const collector = new ConnectionCollector(options.maxConnections, { everyView: format === "ndjson" });
-  const run = await runAnalysis(capture, io, { http2Ports, keyLogFile: options.keylog, limits: options.limit }, (event) => {
+  const run = await runAnalysis(await captureFiles(captures, options.parts === true, io), io, { http2Ports, keyLogFile: options.keylog, limits: options.limit }, (event) => {
     if (event.kind === "h2.connection") collector.http2(event.connection);
     if (event.kind !== "tcp.close") return;
     const view = collector.close(event.connection);
@@ -61,5 +64,7 @@ async function runConnections(capture: string, options: ConnectionsOptions, io: 
     io.stderr(`h2scope: the results above cover the ${summary.packets} packets read before that point\n`);
     return exitCodeFor(run.stoppedBy.code);
   }
+  // Damage in a part before the last was reported when found; the parts after it were read.
+  if (run.skippedDamage !== undefined) return exitCodeFor(run.skippedDamage.code);
   return EXIT_OK;
 }

@@ -10,6 +10,7 @@ import { exitCodeFor, EXIT_OK, EXIT_USAGE } from "../exit-codes.js";
 import { collect, limitOption, parsePortList } from "../parse-options.js";
 import type { Limits } from "../../limits.js";
 import { runAnalysis } from "../run-analysis.js";
+import { captureFiles, PARTS_HELP } from "../capture-parts.js";
 
 interface FramesOptions {
   keylog?: string;
@@ -19,25 +20,27 @@ interface FramesOptions {
   type?: string[];
   h2Port?: string[];
   limit: Partial<Limits>;
+  parts?: boolean;
 }
 
 export function framesCommand(io: CliIo, setExitCode: (code: number) => void): Command {
   return new Command("frames")
     .description("print every HTTP/2 frame in a capture (a file, or - for standard input)")
-    .argument("<capture>", "pcap or pcapng file, optionally gzip-compressed; - reads standard input")
+    .argument("<captures...>", "pcap or pcapng file, optionally gzip-compressed; - reads standard input; several with --parts")
     .addOption(new Option("-f, --format <format>", "text, or ndjson (one JSON object per line)").choices(["text", "ndjson"]).default("text"))
     .option("--connection <id>", "only this connection (the id `h2scope connections` shows)")
     .option("--stream <id>", "only this stream (0 for connection-level frames)")
     .option("--type <types>", "only these frame types, comma-separated or repeated, e.g. HEADERS,RST_STREAM", collect, [])
     .option("--h2-port <ports>", "decode TCP connections on these ports as cleartext HTTP/2 even without a preface (comma-separated or repeated)", collect, [])
     .option("--keylog <file>", "decrypt TLS with this NSS key log (SSLKEYLOGFILE); a pcapng's Decryption Secrets Blocks are used as well")
+    .option("--parts", PARTS_HELP)
     .addOption(limitOption())
-    .action(async (capture: string, options: FramesOptions) => {
-      setExitCode(await runFrames(capture, options, io));
+    .action(async (captures: string[], options: FramesOptions) => {
+      setExitCode(await runFrames(captures, options, io));
     });
 }
 
-async function runFrames(capture: string, options: FramesOptions, io: CliIo): Promise<number> {
+async function runFrames(captures: string[], options: FramesOptions, io: CliIo): Promise<number> {
   const connection = options.connection === undefined ? undefined : Number(options.connection);
   const stream = options.stream === undefined ? undefined : Number(options.stream);
   if ((connection !== undefined && !Number.isInteger(connection)) || (stream !== undefined && !Number.isInteger(stream))) {
@@ -61,7 +64,7 @@ async function runFrames(capture: string, options: FramesOptions, io: CliIo): Pr
   let startTime: number | undefined;
   // Window shifts caused by settings come just before the settings-acked event that explains them.
   let shifts: Array<Extract<Http2Event, { kind: "h2.window" }>> = [];
-  const run = await runAnalysis(capture, io, { http2Ports: ports, keyLogFile: options.keylog, limits: options.limit }, (event) => {
+  const run = await runAnalysis(await captureFiles(captures, options.parts === true, io), io, { http2Ports: ports, keyLogFile: options.keylog, limits: options.limit }, (event) => {
     if (event.kind === "h2.window") {
       if (event.cause === "settings") shifts.push(event);
       return;
@@ -94,5 +97,7 @@ async function runFrames(capture: string, options: FramesOptions, io: CliIo): Pr
     io.stderr(`h2scope: the frames above cover the ${run.analyzer.summary.packets} packets read before that point\n`);
     return exitCodeFor(run.stoppedBy.code);
   }
+  // Damage in a part before the last was reported when found; the parts after it were read.
+  if (run.skippedDamage !== undefined) return exitCodeFor(run.skippedDamage.code);
   return EXIT_OK;
 }
