@@ -86,6 +86,11 @@ export interface AnalyzerOptions {
    * and SETTINGS shifts (the CLI) skips building and dispatching them.
    */
   dataWindowEvents?: boolean;
+  /**
+   * The input is the files one capture was split into, with nextPart() between them: the
+   * summary lists each (`summary.parts`), also when reading stops in the first.
+   */
+  parts?: boolean;
   /** NSS key log text (SSLKEYLOGFILE) for TLS; a pcapng's Decryption Secrets Blocks are added to it. */
   keyLogText?: string;
   /** Text appended to the key log since the last call (a log still being written), asked for when keys are missing. */
@@ -127,6 +132,7 @@ export class CaptureAnalyzer {
   constructor(options: AnalyzerOptions) {
     const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.#limits = limits;
+    if (options.parts === true) this.summary.parts = [];
     this.#onEvent = options.onEvent;
     this.keyLog = addKeyLogText(emptyKeyLog(), options.keyLogText ?? "");
     this.keyLog.more = options.moreKeyLogText;

@@ -1,7 +1,7 @@
 // The files one capture was split into (tcpdump -C or -G, a dumpcap ring buffer), put in the
 // order they were written before they are read as one capture.
 
-import { realpath } from "node:fs/promises";
+import { realpath, stat } from "node:fs/promises";
 import { CaptureReader } from "../capture/capture-reader.js";
 import { H2scopeError } from "../errors.js";
 import type { CaptureSummary } from "../pipeline.js";
@@ -30,6 +30,9 @@ export async function orderCaptureParts(paths: readonly string[], io: CliIo): Pr
     const earlier = seen.get(real);
     if (earlier !== undefined) throw new H2scopeError("usage", `--parts: ${path} is the same file as ${earlier}`);
     seen.set(real, path);
+    // The order is found by reading each file's start, so a pipe would be read twice.
+    const info = await stat(path).catch(() => undefined);
+    if (info !== undefined && !info.isFile()) throw new H2scopeError("usage", `--parts reads files; ${path} is ${info.isDirectory() ? "a directory" : "not a regular file (a pipe?)"}`);
     const start = await firstPacketTime(path);
     if (start === "empty") {
       io.stderr(`h2scope: warning: ${path} is empty; left out of the parts\n`);
@@ -45,10 +48,13 @@ export async function orderCaptureParts(paths: readonly string[], io: CliIo): Pr
   return ordered.map((part) => part.path);
 }
 
-/** The capture time of a file's first packet; undefined when it has none (or is damaged before one). */
+/**
+ * The capture time of a file's first packet; undefined when it has none (or is damaged before
+ * one: the read proper reports that). Throws, naming the file, when it is not a capture or too
+ * short to be one.
+ */
 async function firstPacketTime(path: string): Promise<number | undefined | "empty"> {
   let firstTimeUs: number | undefined;
-  let bytes = 0;
   const reader = new CaptureReader({
     packet: (packet) => {
       firstTimeUs = packet.timeUs;
@@ -61,17 +67,17 @@ async function firstPacketTime(path: string): Promise<number | undefined | "empt
     throw error instanceof H2scopeError ? error : new H2scopeError("input-unreadable", `cannot read ${path}: ${(error as Error).message}`);
   });
   try {
-    for await (const chunk of input.chunks) {
-      bytes += chunk.length;
-      reader.push(chunk);
-    }
+    for await (const chunk of input.chunks) reader.push(chunk);
+    // No packet: an empty file, a file header alone, or one cut short (end() says which).
+    if (input.bytesRead() === 0) return "empty";
+    reader.end();
   } catch (error) {
     if (error === FIRST_PACKET_SEEN) return firstTimeUs;
     if (error instanceof H2scopeError && error.code === "not-a-capture") throw new H2scopeError(error.code, `${path}: ${error.message}`, error.byteOffset);
-    // Damage (or a failed read) before the first packet: the read proper reports it.
+    // Damage (a corrupt record, corrupt gzip) before the first packet: the read proper reports it.
     if (!(error instanceof H2scopeError)) throw error;
   }
-  return bytes === 0 ? "empty" : firstTimeUs;
+  return firstTimeUs;
 }
 
 export const PARTS_HELP = "the captures are the files one capture was split into (tcpdump -C or -G, a dumpcap ring buffer): read as one, in the order of their first packets";

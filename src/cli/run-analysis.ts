@@ -61,6 +61,7 @@ export async function runAnalysis(paths: readonly string[], io: CliIo,
   const analyzer = new CaptureAnalyzer({
     http2Ports: options.http2Ports,
     limits: options.limits,
+    parts: split,
     keyLogText: keyLog?.more(),
     moreKeyLogText: keyLog?.more,
     // No command prints or judges DATA bytes: skip them rather than assemble them.
@@ -112,7 +113,7 @@ export async function runAnalysis(paths: readonly string[], io: CliIo,
       } catch (error) {
         // The part before ended unreadably (nothing in it): said, and reading goes on.
         if (!(error instanceof H2scopeError)) throw error;
-        warn(`${read[read.length - 1]!.path}: ${error.message}`);
+        warn(error.message);
       }
       abandonPrevious = false;
     }
@@ -139,7 +140,8 @@ export async function runAnalysis(paths: readonly string[], io: CliIo,
       }
     } catch (error) {
       // Only damage part-way leaves results worth reporting; an unreadable input has none.
-      if (!(error instanceof H2scopeError) || error.code !== "capture-damaged") throw error;
+      if (!(error instanceof H2scopeError)) throw error;
+      if (error.code !== "capture-damaged") throw split ? new H2scopeError(error.code, `${path}: ${error.message}`, error.byteOffset) : error;
       const named = split ? new H2scopeError(error.code, `${path}: ${error.message}`, error.byteOffset) : error;
       if (last) {
         stoppedBy = named;
@@ -210,7 +212,7 @@ function describeParts(analyzer: CaptureAnalyzer, paths: readonly string[], gzip
     part.file = paths[index];
     if (gzipParts[index] === true) part.format = `${part.format}, gzip-compressed`;
   });
-  summary.format = [...new Set(parts.map((part) => part.format))].join(" + ");
+  summary.format = [...new Set(parts.map((part) => part.format))].join("; ");
   let previous: CapturePart | undefined;
   for (const part of parts) {
     if (part.firstTimeUs === undefined) continue;

@@ -2,6 +2,7 @@
 // The fixtures are the real rules-stream-timeout capture cut into four parts by editcap
 // (fixtures/README.md); the whole capture is the oracle: its parts read as one must give its report.
 
+import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
@@ -61,6 +62,7 @@ describe("a capture split into files, read with --parts", () => {
     expect(listed.map((part) => part.format)).toEqual([
       "pcap (microsecond, little-endian)", "pcapng (1 section, little-endian)", "pcap (microsecond, little-endian), gzip-compressed", "pcap (microsecond, little-endian)",
     ]);
+    expect((report.capture as { format?: string }).format).toBe("pcap (microsecond, little-endian); pcapng (1 section, little-endian); pcap (microsecond, little-endian), gzip-compressed");
     // A finding's packet number is the joined capture's, as in the whole file.
     const table = await runCli(["analyze", "--parts", ...parts]);
     expect(table.stdout).toContain("Parts: 4 files read as one capture, in order");
@@ -142,6 +144,50 @@ describe("a capture split into files, read with --parts", () => {
     const missing = await runCli(["analyze", "--parts", parts[0]!, join(tmpdir(), "h2scope-no-such-part.pcap")]);
     expect(missing.exitCode).toBe(3);
     expect(missing.stdout).toBe("");
+  });
+
+  it("reports a corrupt gzip part as damage (exit 4), not as an empty file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "h2scope-parts-"));
+    const gz = new Uint8Array(readFileSync(parts[2]!));
+    for (let index = 12; index < 40; index++) gz[index]! ^= 0xff;
+    const corrupt = join(dir, "corrupt-3.pcap.gz");
+    writeFileSync(corrupt, gz);
+    const result = await analyzeJson("--parts", parts[0]!, parts[1]!, corrupt, parts[3]!);
+    expect(result.exitCode).toBe(4);
+    expect(result.stderr).not.toContain("is empty");
+    expect(result.stderr).toContain(`${corrupt}: the gzip-compressed input is corrupt`);
+    // Nothing of it could be read, not even a first packet to order it by: it is read last.
+    expect(result.report!.capture.parts!.map((part) => part.file)).toEqual([parts[0], parts[1], parts[3], corrupt]);
+    expect(result.report!.capture.parts!.at(-1)!.lastPacketNumber).toBe(result.report!.capture.packets);
+  });
+
+  it("refuses a part too short to be a capture, and a pipe, before reading any", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "h2scope-parts-"));
+    const short = join(dir, "short.pcap");
+    writeFileSync(short, readFileSync(parts[0]!).subarray(0, 10));
+    const result = await runCli(["analyze", "--parts", ...parts, short]);
+    expect(result.exitCode).toBe(3);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain(`error: ${short}: `);
+    const fifo = join(dir, "live.fifo");
+    execFileSync("mkfifo", [fifo]);
+    const pipe = await runCli(["analyze", "--parts", parts[0]!, fifo]);
+    expect(pipe.exitCode).toBe(2);
+    expect(pipe.stderr).toContain(`${fifo} is not a regular file`);
+  });
+
+  it("keeps the summary's format and parts when reading stops in the first part (Ctrl-C)", async () => {
+    const stop = new AbortController();
+    let stdout = "";
+    const exitCode = await main(["analyze", "-f", "json", "--fail-on", "none", "--parts", ...parts], {
+      stdout: (text) => (stdout += text), stderr: () => undefined, stdin: (async function* () {})(), stop: stop.signal,
+      progress: () => stop.abort(),
+    });
+    expect(exitCode).toBe(0);
+    const report = JSON.parse(stdout) as AnalysisJson & { capture: { format: string } };
+    expect(report.capture.format).toBe("pcap (microsecond, little-endian)");
+    expect(report.capture.parts!.map((part) => part.file)).toEqual([parts[0]]);
+    expect(report.capture.packets).toBe(16);
   });
 
   it("leaves an empty file out with a warning", async () => {
