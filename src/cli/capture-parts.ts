@@ -6,13 +6,11 @@ import { CaptureReader } from "../capture/capture-reader.js";
 import { H2scopeError } from "../errors.js";
 import type { CaptureSummary } from "../pipeline.js";
 import type { ConnectionView } from "../report/connection-view.js";
-import type { CliIo } from "./cli-io.js";
+import { NO_STDIN, type CliIo } from "./cli-io.js";
 import { openCaptureInput } from "./capture-input.js";
 
 /** Thrown by the sink once the first packet is seen: nothing more of the file is needed. */
 const FIRST_PACKET_SEEN = Symbol("first packet seen");
-
-const NO_STDIN: AsyncIterable<Uint8Array> = { [Symbol.asyncIterator]: () => ({ next: async () => ({ done: true, value: undefined }) }) };
 
 /**
  * The parts in capture time order: by each file's first packet, which needs the first records of
@@ -63,9 +61,7 @@ async function firstPacketTime(path: string): Promise<number | undefined | "empt
     warning: () => undefined,
     secrets: () => undefined,
   });
-  const input = await openCaptureInput(path, NO_STDIN).catch((error: unknown) => {
-    throw error instanceof H2scopeError ? error : new H2scopeError("input-unreadable", `cannot read ${path}: ${(error as Error).message}`);
-  });
+  const input = await openCaptureInput(path, NO_STDIN);
   try {
     for await (const chunk of input.chunks) reader.push(chunk);
     // No packet: an empty file, a file header alone, or one cut short (end() says which).
@@ -96,7 +92,6 @@ export async function captureFiles(captures: readonly string[], parts: boolean, 
 
 /** What the split-capture hint reads of one analysed capture. */
 export interface AnalysedCapture {
-  file: string;
   summary: CaptureSummary;
   connections: readonly ConnectionView[];
 }

@@ -1,5 +1,8 @@
 // The CLI's only contact with the process: output writers and standard input.
 
+/** Standard input for a run that has none (a worker thread, or reading files only). */
+export const NO_STDIN: AsyncIterable<Uint8Array> = { [Symbol.asyncIterator]: () => ({ next: async () => ({ done: true, value: undefined }) }) };
+
 export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;

@@ -171,7 +171,7 @@ export async function runAnalysis(paths: readonly string[], io: CliIo,
     }
   }
   partPrefix = "";
-  if (split) describeParts(analyzer, read.map((part) => part.path), read.map((part) => part.gzip), warn);
+  if (split) describeParts(analyzer, read, warn);
   else if (read[0]?.gzip === true) analyzer.summary.format = `${analyzer.summary.format}, gzip-compressed`;
   if (warnings.length > MAX_PRINTED_WARNINGS) {
     io.stderr(`h2scope: warning: ${labelled}${warnings.length - MAX_PRINTED_WARNINGS} more warnings not shown (all are in --format json)\n`);
@@ -205,12 +205,12 @@ async function fileSize(path: string): Promise<number | undefined> {
  * starts before the one read before it ended: parts of one capture follow one another in time,
  * and captures taken side by side (one per host) are separate captures.
  */
-function describeParts(analyzer: CaptureAnalyzer, paths: readonly string[], gzipParts: boolean[], warn: (message: string) => void): void {
+function describeParts(analyzer: CaptureAnalyzer, read: ReadonlyArray<{ path: string; gzip: boolean }>, warn: (message: string) => void): void {
   const summary = analyzer.summary;
   const parts = summary.parts ?? [];
   parts.forEach((part, index) => {
-    part.file = paths[index];
-    if (gzipParts[index] === true) part.format = `${part.format}, gzip-compressed`;
+    part.file = read[index]!.path;
+    if (read[index]!.gzip) part.format = `${part.format}, gzip-compressed`;
   });
   summary.format = [...new Set(parts.map((part) => part.format))].join("; ");
   let previous: CapturePart | undefined;

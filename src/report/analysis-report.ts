@@ -2,7 +2,7 @@
 // connection (healthy ones past the first few only counted) — as a table for people, markdown
 // for postmortems, JSON for programs.
 
-import { capturePartViews, formatCapturePartLines } from "./capture-parts-view.js";
+import { captureSummaryView, formatCapturePartLines } from "./capture-view.js";
 import type TableType from "cli-table3";
 import { lazyModule } from "../lazy-module.js";
 
@@ -157,14 +157,9 @@ export function formatAnalysisMarkdown(report: AnalysisReport, healthyListed = H
 }
 
 export function formatAnalysisJson(report: AnalysisReport): string {
-  const { decryptionSecrets, firstTimeUs, lastTimeUs, parts, ...counts } = report.summary;
   return `${JSON.stringify({
     capture: {
-      ...counts,
-      firstTime: firstTimeUs === undefined ? null : firstTimeUs / 1e6,
-      lastTime: lastTimeUs === undefined ? null : lastTimeUs / 1e6,
-      parts: parts === undefined ? undefined : capturePartViews(parts),
-      decryptionSecretsBlocks: decryptionSecrets.length,
+      ...captureSummaryView(report.summary),
       http2Frames: report.frames,
       connectionsOmitted: report.connectionsOmitted,
       findingsOmitted: report.findingsOmitted,

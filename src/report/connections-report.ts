@@ -1,6 +1,6 @@
 // `h2scope connections` output: a table for people, JSON for programs.
 
-import { capturePartViews, formatCapturePartLines } from "./capture-parts-view.js";
+import { captureSummaryView, formatCapturePartLines } from "./capture-view.js";
 import type { CaptureSummary } from "../pipeline.js";
 import { formatBoxTable } from "./box-table.js";
 import { isEncrypted, type ConnectionView, type Http2View } from "./connection-view.js";
@@ -70,14 +70,9 @@ function formatCaptureLine(listed: number, omitted: number, summary: CaptureSumm
 
 /** The JSON document for `--format json`. */
 export function formatConnectionsJson(connections: ConnectionView[], summary: CaptureSummary, warnings: string[], omitted = 0): string {
-  const { decryptionSecrets, firstTimeUs, lastTimeUs, parts, ...counts } = summary;
   const document = {
     capture: {
-      ...counts,
-      firstTime: firstTimeUs === undefined ? null : firstTimeUs / 1e6,
-      lastTime: lastTimeUs === undefined ? null : lastTimeUs / 1e6,
-      parts: parts === undefined ? undefined : capturePartViews(parts),
-      decryptionSecretsBlocks: decryptionSecrets.length,
+      ...captureSummaryView(summary),
       connectionsOmitted: omitted,
     },
     warnings,

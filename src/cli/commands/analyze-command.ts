@@ -14,7 +14,7 @@ import { noFindingCounts, type Severity } from "../../rules/rule.js";
 import { resolveRuleSettings } from "../../rules/rule-config.js";
 import { RuleEngine, type RuleSettings } from "../../rules/rule-engine.js";
 import { BUILTIN_RULES } from "../../rules/registry.js";
-import type { CliIo } from "../cli-io.js";
+import { NO_STDIN, type CliIo } from "../cli-io.js";
 import { exitCodeFor, EXIT_FINDINGS, EXIT_INTERNAL_ERROR, EXIT_OK, EXIT_USAGE } from "../exit-codes.js";
 import { collect, limitOption, parseCount, parsePortList } from "../parse-options.js";
 import { runAnalysis } from "../run-analysis.js";
@@ -88,7 +88,7 @@ async function runAnalyze(captures: string[], options: AnalyzeOptions, io: CliIo
     ? await analyzeInTurn(captures, settings, ports, options, io)
     : await analyzeInParallel(captures, fileText, ports, options, io);
   const hint = splitCaptureHint(outcomes.flatMap((outcome) => outcome.report === undefined ? []
-    : [{ file: outcome.capture, summary: outcome.report.summary, connections: outcome.report.connections }]));
+    : [{ summary: outcome.report.summary, connections: outcome.report.connections }]));
   if (hint !== undefined) io.stderr(`h2scope: note: ${hint}\n`);
   if (options.format === "json") {
     const documents = outcomes.filter((outcome) => outcome.report !== undefined)
@@ -144,7 +144,7 @@ export async function analyzeCaptureBuffered(request: BufferedAnalysisRequest, s
   const io: CliIo = {
     stdout: (text) => (stdout += text),
     stderr: (text) => (stderr += text),
-    stdin: { [Symbol.asyncIterator]: () => ({ next: async () => ({ done: true, value: undefined }) }) },
+    stdin: NO_STDIN,
     colour: request.colour,
     stop,
   };

@@ -1,6 +1,21 @@
-// How a capture split into files (CaptureSummary.parts) reads in reports.
+// How the capture itself (CaptureSummary) reads in reports, the files of a split one included.
 
 import type { CapturePart, CaptureSummary } from "../pipeline.js";
+
+/**
+ * The summary in JSON (the `capture` object of every command's document): times in epoch
+ * seconds, Decryption Secrets Blocks counted, the parts of a split capture listed.
+ */
+export function captureSummaryView(summary: CaptureSummary) {
+  const { decryptionSecrets, firstTimeUs, lastTimeUs, parts, ...counts } = summary;
+  return {
+    ...counts,
+    firstTime: firstTimeUs === undefined ? null : firstTimeUs / 1e6,
+    lastTime: lastTimeUs === undefined ? null : lastTimeUs / 1e6,
+    parts: parts === undefined ? undefined : capturePartViews(parts),
+    decryptionSecretsBlocks: decryptionSecrets.length,
+  };
+}
 
 /** A part in JSON: times in seconds, as the capture's own. */
 export interface CapturePartView {
@@ -13,7 +28,7 @@ export interface CapturePartView {
   lastTime: number | null;
 }
 
-export function capturePartViews(parts: CapturePart[]): CapturePartView[] {
+function capturePartViews(parts: CapturePart[]): CapturePartView[] {
   return parts.map((part) => ({
     file: part.file ?? null,
     format: part.format,
