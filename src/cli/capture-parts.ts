@@ -105,6 +105,7 @@ export interface AnalysedCapture {
 export function splitCaptureHint(captures: readonly AnalysedCapture[]): string | undefined {
   const timed = captures.filter((capture) => capture.summary.firstTimeUs !== undefined && capture.summary.lastTimeUs !== undefined)
     .sort((a, b) => a.summary.firstTimeUs! - b.summary.firstTimeUs!);
+  if (timed.length < 2) return undefined;
   const endpoints = (view: ConnectionView) => [view.client, view.server].sort().join(" ");
   let carried = 0;
   for (let index = 1; index < timed.length; index++) {
@@ -116,7 +117,6 @@ export function splitCaptureHint(captures: readonly AnalysedCapture[]): string |
     if (carriedHere === 0) return undefined;
     carried += carriedHere;
   }
-  if (timed.length < 2) return undefined;
   return `these captures look like the files of one capture split up (each begins after the one before ends, and ${carried} connection${carried === 1 ? "" : "s"} open at the end of one carr${carried === 1 ? "ies" : "y"} on in the next): `
     + `--parts reads them as one capture, so connections are not cut at the file boundaries`;
 }

@@ -141,8 +141,8 @@ export async function runAnalysis(paths: readonly string[], io: CliIo,
     } catch (error) {
       // Only damage part-way leaves results worth reporting; an unreadable input has none.
       if (!(error instanceof H2scopeError)) throw error;
-      if (error.code !== "capture-damaged") throw split ? new H2scopeError(error.code, `${path}: ${error.message}`, error.byteOffset) : error;
       const named = split ? new H2scopeError(error.code, `${path}: ${error.message}`, error.byteOffset) : error;
+      if (error.code !== "capture-damaged") throw named;
       if (last) {
         stoppedBy = named;
         analyzer.stop();
@@ -223,7 +223,6 @@ function describeParts(analyzer: CaptureAnalyzer, read: ReadonlyArray<{ path: st
     previous = part;
   }
 }
-
 
 /** LABEL, a client random, and a secret of a length TLS uses (32 or 48 octets; 64 for SHA-512). */
 const WHOLE_KEY_LOG_ENTRY = /^\S+ [0-9a-fA-F]{64} (?:[0-9a-fA-F]{64}|[0-9a-fA-F]{96}|[0-9a-fA-F]{128})\s*$/;
